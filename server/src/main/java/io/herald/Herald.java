@@ -1,0 +1,2 @@
+package io.herald;
+public final class Herald { public static void main(String[] a) {} }
