@@ -1,2 +1,237 @@
 package io.herald;
-public final class Herald { public static void main(String[] a) {} }
+
+import io.herald.config.ConfigException;
+import io.herald.config.ConfigFile;
+import io.herald.config.DurationConverter;
+import io.herald.config.HeraldConfig;
+import io.herald.config.HeraldDefaults;
+import io.herald.config.SizeConverter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code herald} command: with no subcommand it runs the server until SIGTERM or SIGINT,
+ * then stops gracefully and exits 0.
+ *
+ * <p>Every option can also come from the environment ({@code --http-port} is {@code
+ * HERALD_HTTP_PORT}) or from a config file ({@code http-port = 8080}); a flag wins over the
+ * environment, which wins over the file.
+ */
+@Command(
+    name = "herald",
+    mixinStandardHelpOptions = true,
+    version = "herald 0.1.0",
+    description = "Server-Sent Events push server.",
+    subcommands = {PublishCommand.class},
+    showDefaultValues = true,
+    sortOptions = false,
+    footer = {
+      "",
+      "Every option is also an environment variable (--http-port: HERALD_HTTP_PORT)",
+      "and a config file line (http-port = 8080). Flags win over the environment,",
+      "which wins over the file. Durations: 25s, 500ms, 2m. Sizes: 64KiB, 1MiB."
+    })
+public final class Herald implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Config file (name = value lines).")
+  Path configFile;
+
+  @Option(names = "--http-host", defaultValue = "0.0.0.0", description = "Address for GET /events.")
+  String httpHost;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port for GET /events (0: any free port).")
+  int httpPort;
+
+  @Option(names = "--ingest-host", defaultValue = "127.0.0.1", description = "Address of the TCP ingest port.")
+  String ingestHost;
+
+  @Option(names = "--ingest-port", defaultValue = "7070", description = "TCP ingest port (0: any free port).")
+  int ingestPort;
+
+  @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Address of /healthz and /stats.")
+  String adminHost;
+
+  @Option(names = "--admin-port", defaultValue = "9090", description = "Admin port (0: any free port).")
+  int adminPort;
+
+  @Option(names = "--heartbeat", defaultValue = "25s", converter = DurationConverter.class,
+      description = "Write a ': ping' comment when a stream was idle this long.")
+  Duration heartbeat;
+
+  @Option(names = "--retry", defaultValue = "3000", converter = RetryConverter.class,
+      description = "Reconnection delay sent to clients, in ms (or 3s).")
+  long retryMillis;
+
+  @Option(names = "--history-size", defaultValue = "100000", description = "Events kept for replay.")
+  int historySize;
+
+  @Option(names = "--history-bytes", defaultValue = "64MiB", converter = SizeConverter.class,
+      description = "Bytes kept for replay.")
+  long historyBytes;
+
+  @Option(names = "--queue-events", defaultValue = "4096",
+      description = "Per-connection outbound queue, in writes; a client over it is cut off.")
+  int queueEvents;
+
+  @Option(names = "--queue-bytes", defaultValue = "1MiB", converter = SizeConverter.class,
+      description = "Per-connection outbound queue, in bytes; a client over it is cut off.")
+  long queueBytes;
+
+  @Option(names = "--stall-timeout", defaultValue = "30s", converter = DurationConverter.class,
+      description = "Cut off a connection that stays unwritable this long.")
+  Duration stallTimeout;
+
+  @Option(names = "--max-connections", defaultValue = "0",
+      description = "Public connections at most (0: the open-file limit less 256).")
+  int maxConnections;
+
+  @Option(names = "--max-topics", defaultValue = "64", description = "Topics per stream at most.")
+  int maxTopics;
+
+  @Option(names = "--event-loops", defaultValue = "0", description = "I/O threads (0: one per core).")
+  int eventLoops;
+
+  @Option(names = "--padding", defaultValue = "0", converter = SizeConverter.class,
+      description = "Comment padding at the start of each stream, for buffering proxies (e.g. 2048).")
+  long padding;
+
+  @Option(names = "--ingest-max-line", defaultValue = "1MiB", converter = SizeConverter.class,
+      description = "Longest ingest line; longer lines are refused with an error.")
+  long ingestMaxLine;
+
+  @Option(names = "--publish-max-bytes", defaultValue = "4MiB", converter = SizeConverter.class,
+      description = "Largest POST /publish body.")
+  long publishMaxBytes;
+
+  @Option(names = "--allow-http-publish", defaultValue = "false",
+      description = "Serve POST /publish on the HTTP port (no publisher authentication yet).")
+  boolean allowHttpPublish;
+
+  @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Longest graceful stop.")
+  Duration drainTimeout;
+
+  @Option(names = "--ring-size", defaultValue = "65536",
+      description = "Events queued per event loop before its streams are cut and resume.")
+  int ringSize;
+
+  @Option(names = "--backlog", defaultValue = "4096", description = "Listen backlog (connection bursts).")
+  int backlog;
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv()));
+  }
+
+  /**
+   * The command line with its defaults provider. The config file has to be found before picocli
+   * parses (it applies defaults first), so the raw arguments are scanned for it here.
+   */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Herald());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("herald: " + e.getMessage());
+          return 2;
+        });
+    return cli;
+  }
+
+  static int run(String[] args, Map<String, String> env) {
+    CommandLine cli = commandLine();
+    try {
+      ConfigFile file = ConfigFile.locate(args, env).map(ConfigFile::load).orElse(null);
+      HeraldDefaults defaults = new HeraldDefaults(env, file);
+      defaults.checkKnown(cli.getCommandSpec());
+      cli.setDefaultValueProvider(defaults);
+      cli.setParameterExceptionHandler(
+          (e, badArgs) -> {
+            String origin = "";
+            if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec option
+                && !defaults.origin(option).equals("default")) {
+              origin = " (from " + defaults.origin(option) + ")";
+            }
+            e.getCommandLine().getErr().println("herald: " + e.getMessage() + origin);
+            e.getCommandLine().getErr().println("Run 'herald --help' for the options.");
+            return 2;
+          });
+    } catch (ConfigException e) {
+      cli.getErr().println("herald: " + e.getMessage());
+      return 2;
+    }
+    return cli.execute(args);
+  }
+
+  /** Builds the validated configuration; the message of a refusal names the setting. */
+  HeraldConfig config() {
+    return HeraldConfig.builder()
+        .httpHost(httpHost)
+        .httpPort(httpPort)
+        .ingestHost(ingestHost)
+        .ingestPort(ingestPort)
+        .adminHost(adminHost)
+        .adminPort(adminPort)
+        .heartbeat(heartbeat)
+        .retryMillis(retryMillis)
+        .historySize(historySize)
+        .historyBytes(historyBytes)
+        .queueEvents(queueEvents)
+        .queueBytes(queueBytes)
+        .stallTimeout(stallTimeout)
+        .maxConnections(maxConnections)
+        .maxTopics(maxTopics)
+        .eventLoops(eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops)
+        .padding(intSize("--padding", padding))
+        .ingestMaxLine(intSize("--ingest-max-line", ingestMaxLine))
+        .publishMaxBytes(intSize("--publish-max-bytes", publishMaxBytes))
+        .allowHttpPublish(allowHttpPublish)
+        .drainTimeout(drainTimeout)
+        .ringSize(ringSize)
+        .backlog(backlog)
+        .build();
+  }
+
+  private static int intSize(String option, long value) {
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(option + " must be below 2GiB (got " + value + ")");
+    }
+    return (int) value;
+  }
+
+  @Override
+  public Integer call() {
+    HeraldServer server = new HeraldServer(config()).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable stop =
+        () -> {
+          server.stop();
+          stopped.countDown();
+        };
+    // SIGTERM and SIGINT stop gracefully and exit 0; a shutdown hook alone would exit 143.
+    StopSignals.install(stop);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "herald-shutdown-hook"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.stop();
+    }
+    return 0;
+  }
+
+  /** {@code --retry}: plain digits are milliseconds (as in the SSE field), or a duration. */
+  static final class RetryConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      String text = value.trim();
+      if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+        return Long.parseLong(text);
+      }
+      return new DurationConverter().convert(text).toMillis();
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.herald;
+
+import io.herald.admin.AdminHandler;
+import io.herald.admin.AdminServerInitializer;
+import io.herald.config.HeraldConfig;
+import io.herald.fanout.Broadcaster;
+import io.herald.history.EventHistory;
+import io.herald.history.EventIdGenerator;
+import io.herald.http.ConnectionLimiter;
+import io.herald.http.EventsRoute;
+import io.herald.http.HttpRouter;
+import io.herald.http.HttpServerInitializer;
+import io.herald.http.PublishRoute;
+import io.herald.ingest.IngestServerInitializer;
+import io.herald.metrics.HeraldStats;
+import io.herald.sse.RetryPolicy;
+import io.herald.sse.Subscriber;
+import io.herald.transport.OpenFiles;
+import io.herald.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Herald: its three listeners (public HTTP, TCP ingest, admin), its event loops, the
+ * publishing path and the history. {@link #start} binds everything or fails with the reason;
+ * {@link #stop} is the graceful shutdown (no acknowledged event is dropped, every stream is
+ * asked to come back later).
+ */
+public final class HeraldServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
+  private final HeraldConfig config;
+  private final Transport transport = Transport.best();
+  private final HeraldStats stats = new HeraldStats();
+  private final ChannelGroup httpChannels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup ingestChannels =
+      new DefaultChannelGroup("ingest", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup listeners =
+      new DefaultChannelGroup("listeners", GlobalEventExecutor.INSTANCE);
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Broadcaster broadcaster;
+  private RetryPolicy retry;
+  private Channel httpListener;
+  private Channel ingestListener;
+  private Channel adminListener;
+  private int maxConnections;
+  private volatile boolean serving;
+  private boolean stopped;
+
+  public HeraldServer(HeraldConfig config) {
+    this.config = config;
+  }
+
+  /** Binds every listener; on failure everything already started is stopped again. */
+  public synchronized HeraldServer start() {
+    boss = transport.newGroup(1);
+    workers = transport.newGroup(config.eventLoops);
+    try {
+      ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+      broadcaster =
+          new Broadcaster(
+              workers,
+              alloc,
+              new EventHistory(config.historySize, config.historyBytes),
+              new EventIdGenerator(System::currentTimeMillis),
+              config.ringSize,
+              stats);
+      retry = new RetryPolicy(config.retryMillis);
+      maxConnections =
+          config.maxConnections > 0 ? config.maxConnections : OpenFiles.defaultMaxConnections();
+      Subscriber.Limits limits =
+          new Subscriber.Limits(
+              config.queueEvents,
+              config.queueBytes,
+              config.heartbeat.toNanos(),
+              config.stallTimeout.toNanos());
+      HttpRouter router =
+          new HttpRouter(
+              new EventsRoute(broadcaster, limits, retry, config.maxTopics, config.padding, stats),
+              new PublishRoute(broadcaster, config.allowHttpPublish, stats));
+      // Writability marks a connection that is not keeping up right now (the stall timer
+      // starts, replays pause); the queue bound is what cuts it off.
+      int high = (int) Math.min(64 * 1024, Math.max(2, config.queueBytes / 2));
+      httpListener =
+          bind(
+              "http",
+              config.httpHost,
+              config.httpPort,
+              new HttpServerInitializer(
+                  new ConnectionLimiter(maxConnections, stats),
+                  router,
+                  config.publishMaxBytes,
+                  httpChannels),
+              new WriteBufferWaterMark(Math.max(1, high / 2), high));
+      ingestListener =
+          bind(
+              "ingest",
+              config.ingestHost,
+              config.ingestPort,
+              new IngestServerInitializer(broadcaster, stats, config.ingestMaxLine, ingestChannels),
+              WriteBufferWaterMark.DEFAULT);
+      adminListener =
+          bind(
+              "admin",
+              config.adminHost,
+              config.adminPort,
+              new AdminServerInitializer(new AdminHandler(stats, broadcaster, () -> serving)),
+              WriteBufferWaterMark.DEFAULT);
+      long sweep = Math.min(config.heartbeat.toNanos(), config.stallTimeout.toNanos()) / 5;
+      broadcaster.startSweeping(
+          Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(sweep, TimeUnit.SECONDS.toNanos(1))));
+    } catch (RuntimeException e) {
+      shutdownGroups();
+      throw e;
+    }
+    serving = true;
+    log.info(
+        "herald started http={} ingest={} admin={} transport={} event-loops={} max-connections={}"
+            + " history-size={} history-bytes={} queue-events={} queue-bytes={} heartbeat-ms={}"
+            + " retry-ms={} http-publish={}",
+        config.httpHost + ":" + httpPort(),
+        config.ingestHost + ":" + ingestPort(),
+        config.adminHost + ":" + adminPort(),
+        transport.label(),
+        config.eventLoops,
+        maxConnections,
+        config.historySize,
+        config.historyBytes,
+        config.queueEvents,
+        config.queueBytes,
+        config.heartbeat.toMillis(),
+        config.retryMillis,
+        config.allowHttpPublish);
+    return this;
+  }
+
+  private Channel bind(
+      String name, String host, int port, ChannelHandler initializer, WriteBufferWaterMark marks) {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, config.backlog)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
+            .childHandler(initializer);
+    try {
+      Channel channel = bootstrap.bind(host, port).syncUninterruptibly().channel();
+      listeners.add(channel);
+      return channel;
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot listen for " + name + " on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int httpPort() {
+    return ((InetSocketAddress) httpListener.localAddress()).getPort();
+  }
+
+  public int ingestPort() {
+    return ((InetSocketAddress) ingestListener.localAddress()).getPort();
+  }
+
+  public int adminPort() {
+    return ((InetSocketAddress) adminListener.localAddress()).getPort();
+  }
+
+  public HeraldStats stats() {
+    return stats;
+  }
+
+  public boolean isServing() {
+    return serving;
+  }
+
+  /**
+   * The graceful stop: stop accepting; let ingest connections flush the acknowledgements of what
+   * they already took and close; deliver every accepted event still on its way; end every
+   * stream with a jittered {@code retry:}; wait for them to close, at most {@code
+   * --drain-timeout} in all; then release everything.
+   */
+  public synchronized void stop() {
+    if (stopped || workers == null) {
+      return;
+    }
+    stopped = true;
+    serving = false;
+    long deadline = System.nanoTime() + config.drainTimeout.toNanos();
+    listeners.remove(adminListener);
+    listeners.close().awaitUninterruptibly();
+
+    for (Channel ingest : ingestChannels) {
+      ingest.eventLoop().execute(() -> {
+        ingest.config().setAutoRead(false);
+        ingest.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      });
+    }
+    ingestChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
+
+    // Connections without a stream are idle keep-alives or single requests: nothing to drain.
+    httpChannels.close(channel -> !HttpServerInitializer.isEventStream(channel));
+    broadcaster.shutdown(retry).awaitUninterruptibly(remainingMillis(deadline));
+    httpChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
+    int forced = httpChannels.size() + ingestChannels.size();
+    httpChannels.close().awaitUninterruptibly();
+    ingestChannels.close().awaitUninterruptibly();
+    adminListener.close().awaitUninterruptibly();
+    shutdownGroups();
+    broadcaster.releaseHistory();
+    log.info(
+        "herald stopped published={} delivered={} forced-closes={}",
+        stats.published(),
+        stats.delivered(),
+        forced);
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  private void shutdownGroups() {
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+    if (workers != null) {
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,0 +1,179 @@
+package io.herald.config;
+
+import java.time.Duration;
+
+/**
+ * Herald's settings, built once at start and never changed: the command line, the config file
+ * and the environment all end here, and every check happens in {@link Builder#build()}, so a bad
+ * setting stops the start with a message that names it instead of failing later under load.
+ */
+public final class HeraldConfig {
+  public final String httpHost;
+  public final int httpPort;
+  public final String ingestHost;
+  public final int ingestPort;
+  public final String adminHost;
+  public final int adminPort;
+  public final Duration heartbeat;
+  public final long retryMillis;
+  public final int historySize;
+  public final long historyBytes;
+  public final int queueEvents;
+  public final long queueBytes;
+  public final int maxConnections;
+  public final int eventLoops;
+  public final int padding;
+  public final int maxTopics;
+  public final int ingestMaxLine;
+  public final int publishMaxBytes;
+  public final boolean allowHttpPublish;
+  public final Duration stallTimeout;
+  public final Duration drainTimeout;
+  public final int ringSize;
+  public final int backlog;
+
+  private HeraldConfig(Builder b) {
+    httpHost = b.httpHost;
+    httpPort = b.httpPort;
+    ingestHost = b.ingestHost;
+    ingestPort = b.ingestPort;
+    adminHost = b.adminHost;
+    adminPort = b.adminPort;
+    heartbeat = b.heartbeat;
+    retryMillis = b.retryMillis;
+    historySize = b.historySize;
+    historyBytes = b.historyBytes;
+    queueEvents = b.queueEvents;
+    queueBytes = b.queueBytes;
+    maxConnections = b.maxConnections;
+    eventLoops = b.eventLoops;
+    padding = b.padding;
+    maxTopics = b.maxTopics;
+    ingestMaxLine = b.ingestMaxLine;
+    publishMaxBytes = b.publishMaxBytes;
+    allowHttpPublish = b.allowHttpPublish;
+    stallTimeout = b.stallTimeout;
+    drainTimeout = b.drainTimeout;
+    ringSize = b.ringSize;
+    backlog = b.backlog;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Mutable settings with Herald's defaults; {@link #build()} validates them all at once. */
+  public static final class Builder {
+    private String httpHost = "0.0.0.0";
+    private int httpPort = 8080;
+    private String ingestHost = "127.0.0.1";
+    private int ingestPort = 7070;
+    private String adminHost = "127.0.0.1";
+    private int adminPort = 9090;
+    private Duration heartbeat = Duration.ofSeconds(25);
+    private long retryMillis = 3000;
+    private int historySize = 100_000;
+    private long historyBytes = 64L << 20;
+    private int queueEvents = 4096;
+    private long queueBytes = 1L << 20;
+    private int maxConnections = 0;
+    private int eventLoops = Runtime.getRuntime().availableProcessors();
+    private int padding = 0;
+    private int maxTopics = 64;
+    private int ingestMaxLine = 1 << 20;
+    private int publishMaxBytes = 4 << 20;
+    private boolean allowHttpPublish = false;
+    private Duration stallTimeout = Duration.ofSeconds(30);
+    private Duration drainTimeout = Duration.ofSeconds(10);
+    private int ringSize = 65_536;
+    private int backlog = 4096;
+
+    public Builder httpHost(String v) { httpHost = v; return this; }
+    public Builder httpPort(int v) { httpPort = v; return this; }
+    public Builder ingestHost(String v) { ingestHost = v; return this; }
+    public Builder ingestPort(int v) { ingestPort = v; return this; }
+    public Builder adminHost(String v) { adminHost = v; return this; }
+    public Builder adminPort(int v) { adminPort = v; return this; }
+    public Builder heartbeat(Duration v) { heartbeat = v; return this; }
+    public Builder retryMillis(long v) { retryMillis = v; return this; }
+    public Builder historySize(int v) { historySize = v; return this; }
+    public Builder historyBytes(long v) { historyBytes = v; return this; }
+    public Builder queueEvents(int v) { queueEvents = v; return this; }
+    public Builder queueBytes(long v) { queueBytes = v; return this; }
+    public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder eventLoops(int v) { eventLoops = v; return this; }
+    public Builder padding(int v) { padding = v; return this; }
+    public Builder maxTopics(int v) { maxTopics = v; return this; }
+    public Builder ingestMaxLine(int v) { ingestMaxLine = v; return this; }
+    public Builder publishMaxBytes(int v) { publishMaxBytes = v; return this; }
+    public Builder allowHttpPublish(boolean v) { allowHttpPublish = v; return this; }
+    public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
+    public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+    public Builder ringSize(int v) { ringSize = v; return this; }
+    public Builder backlog(int v) { backlog = v; return this; }
+
+    /** Checks every setting; the exception names the option and what is wrong with it. */
+    public HeraldConfig build() {
+      port("--http-port", httpPort);
+      port("--ingest-port", ingestPort);
+      port("--admin-port", adminPort);
+      host("--http-host", httpHost);
+      host("--ingest-host", ingestHost);
+      host("--admin-host", adminHost);
+      positive("--heartbeat", heartbeat);
+      if (retryMillis < 1 || retryMillis > 86_400_000L) {
+        fail("--retry", "must be between 1 ms and 24 h", retryMillis + " ms");
+      }
+      atLeast("--history-size", historySize, 1);
+      atLeast("--history-bytes", historyBytes, 1024);
+      if (historyBytes < ingestMaxLine) {
+        fail("--history-bytes", "must be at least --ingest-max-line (" + ingestMaxLine + ")",
+            String.valueOf(historyBytes));
+      }
+      atLeast("--queue-events", queueEvents, 16);
+      atLeast("--queue-bytes", queueBytes, 4096);
+      atLeast("--max-connections", maxConnections, 0);
+      atLeast("--event-loops", eventLoops, 1);
+      atLeast("--padding", padding, 0);
+      if (padding > 65_536) {
+        fail("--padding", "must be at most 65536 bytes", String.valueOf(padding));
+      }
+      atLeast("--max-topics", maxTopics, 1);
+      atLeast("--ingest-max-line", ingestMaxLine, 256);
+      atLeast("--publish-max-bytes", publishMaxBytes, 256);
+      positive("--stall-timeout", stallTimeout);
+      positive("--drain-timeout", drainTimeout);
+      atLeast("--ring-size", ringSize, 64);
+      atLeast("--backlog", backlog, 1);
+      return new HeraldConfig(this);
+    }
+
+    private static void port(String option, int port) {
+      if (port < 0 || port > 65535) {
+        fail(option, "must be a port number from 0 (any free port) to 65535", String.valueOf(port));
+      }
+    }
+
+    private static void host(String option, String host) {
+      if (host == null || host.isBlank()) {
+        fail(option, "must be a host name or address", "empty");
+      }
+    }
+
+    private static void positive(String option, Duration value) {
+      if (value == null || value.isZero() || value.isNegative()) {
+        fail(option, "must be longer than zero", String.valueOf(value));
+      }
+    }
+
+    private static void atLeast(String option, long value, long min) {
+      if (value < min) {
+        fail(option, "must be at least " + min, String.valueOf(value));
+      }
+    }
+
+    private static void fail(String option, String rule, String got) {
+      throw new IllegalArgumentException(option + " " + rule + " (got " + got + ")");
+    }
+  }
+}

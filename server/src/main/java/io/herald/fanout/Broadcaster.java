@@ -1,0 +1,241 @@
+package io.herald.fanout;
+
+import io.herald.history.EventHistory;
+import io.herald.history.EventId;
+import io.herald.history.EventIdGenerator;
+import io.herald.ingest.PublishRequest;
+import io.herald.metrics.HeraldStats;
+import io.herald.sse.ReplaySource;
+import io.herald.sse.RetryPolicy;
+import io.herald.sse.SseEncoder;
+import io.herald.sse.SseEvent;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseCombiner;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * The one path every published event takes: it gets its id, is encoded once, is appended to the
+ * history, and is handed to every event loop's {@link LoopDispatcher}.
+ *
+ * <p>Those steps happen under one lock, which makes the publishing side a single writer: ids and
+ * positions are assigned in the same order the history and the dispatchers see them, an event is
+ * acknowledged only once it is in the history, and a subscriber's replay can find out exactly
+ * where the live stream takes over ({@link ReplaySource}). The lock is held for an id, an encode
+ * and a few queue offers per event; the fan-out to connections happens outside it, on the loops.
+ */
+public final class Broadcaster implements ReplaySource {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ByteBufAllocator alloc;
+  private final EventIdGenerator ids;
+  private final EventHistory history;
+  private final LoopDispatcher[] dispatchers;
+  private final Map<EventExecutor, LoopDispatcher> byLoop = new IdentityHashMap<>();
+  private final HeraldStats stats;
+  private final List<Runnable> decongestionWaiters = new CopyOnWriteArrayList<>();
+  private long position;
+  private boolean closed;
+
+  public Broadcaster(
+      EventLoopGroup loops,
+      ByteBufAllocator alloc,
+      EventHistory history,
+      EventIdGenerator ids,
+      int ringCapacity,
+      HeraldStats stats) {
+    this.alloc = alloc;
+    this.history = history;
+    this.ids = ids;
+    this.stats = stats;
+    this.position = history.lastPosition();
+    List<LoopDispatcher> list = new ArrayList<>();
+    for (EventExecutor executor : loops) {
+      LoopDispatcher dispatcher = new LoopDispatcher((EventLoop) executor, ringCapacity, stats, this::drained);
+      list.add(dispatcher);
+      byLoop.put(executor, dispatcher);
+    }
+    this.dispatchers = list.toArray(new LoopDispatcher[0]);
+  }
+
+  /** The dispatcher of the loop a channel runs on. */
+  public LoopDispatcher dispatcherFor(EventLoop loop) {
+    LoopDispatcher dispatcher = byLoop.get(loop);
+    if (dispatcher == null) {
+      throw new IllegalArgumentException("not one of Herald's event loops: " + loop);
+    }
+    return dispatcher;
+  }
+
+  public void startSweeping(long intervalNanos) {
+    for (LoopDispatcher dispatcher : dispatchers) {
+      dispatcher.startSweeping(intervalNanos);
+    }
+  }
+
+  /**
+   * Publishes the events in order and returns their ids. Once this returns, every one of them
+   * is in the history and on its way to every subscriber.
+   *
+   * @throws IllegalStateException when Herald is shutting down (nothing is published)
+   */
+  public List<String> publish(List<PublishRequest> requests) {
+    List<String> published = new ArrayList<>(requests.size());
+    long now = System.nanoTime();
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("Herald is shutting down");
+      }
+      for (PublishRequest request : requests) {
+        EventId id = ids.next();
+        SseEvent event =
+            SseEncoder.encode(
+                alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
+        position++;
+        history.append(event);
+        for (LoopDispatcher dispatcher : dispatchers) {
+          if (!dispatcher.offer(event)) {
+            stats.overrun();
+          }
+        }
+        published.add(event.idText());
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (LoopDispatcher dispatcher : dispatchers) {
+      dispatcher.wake();
+    }
+    stats.published(requests.size());
+    return published;
+  }
+
+  /** Whether some event loop is falling behind: publishers should stop reading for a while. */
+  public boolean isCongested() {
+    for (LoopDispatcher dispatcher : dispatchers) {
+      if (dispatcher.isCongested()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs {@code resume} once no loop is congested any more (at once if none is). Publishers that
+   * stopped reading use it to start again; it is checked after every drain.
+   */
+  public void whenDecongested(Runnable resume) {
+    decongestionWaiters.add(resume);
+    for (LoopDispatcher dispatcher : dispatchers) {
+      dispatcher.wake();
+    }
+  }
+
+  void drained() {
+    if (!decongestionWaiters.isEmpty() && !isCongested()) {
+      List<Runnable> ready = new ArrayList<>(decongestionWaiters);
+      decongestionWaiters.removeAll(ready);
+      ready.forEach(Runnable::run);
+    }
+  }
+
+  @Override
+  public Start start(String lastEventId) {
+    lock.lock();
+    try {
+      long live = history.lastPosition();
+      if (lastEventId == null) {
+        return new Start(-1, live, false, null);
+      }
+      EventId id = EventId.parse(lastEventId);
+      long from = id == null ? EventHistory.RESET : history.resumePosition(id);
+      if (from == EventHistory.RESET) {
+        stats.reset();
+        return new Start(-1, live, true, history.earliestId());
+      }
+      stats.replayRequested();
+      return new Start(from, live, false, null);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Step replay(
+      long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+    lock.lock();
+    try {
+      long next = history.collect(from, topics, maxEvents, maxBytes, out);
+      stats.replayed(out.size());
+      return new Step(next, next == history.lastPosition() + 1);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops publishing, delivers what every loop still has queued, then ends every stream with a
+   * jittered {@code retry:}. The future completes when every loop has done so.
+   */
+  public Future<Void> shutdown(RetryPolicy retry) {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+    Promise<Void> done = GlobalEventExecutor.INSTANCE.newPromise();
+    PromiseCombiner combiner = new PromiseCombiner(GlobalEventExecutor.INSTANCE);
+    GlobalEventExecutor.INSTANCE.execute(
+        () -> {
+          for (LoopDispatcher dispatcher : dispatchers) {
+            combiner.add(dispatcher.loop().submit(() -> dispatcher.drainAndEndAll(retry)));
+          }
+          combiner.finish(done);
+        });
+    return done;
+  }
+
+  /** Releases the retained history; call after the loops have stopped. */
+  public void releaseHistory() {
+    lock.lock();
+    try {
+      history.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A consistent view of the history for {@code /stats}. */
+  public HistoryView historyView() {
+    lock.lock();
+    try {
+      EventId earliest = history.earliestId();
+      return new HistoryView(
+          history.size(), history.bytes(), earliest == null ? null : earliest.toString());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public record HistoryView(int events, long bytes, String earliestId) {}
+
+  public int subscriberCountApprox() {
+    int n = 0;
+    for (LoopDispatcher dispatcher : dispatchers) {
+      n += dispatcher.subscriberCount();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,98 @@
+package io.herald.http;
+
+import io.herald.fanout.Broadcaster;
+import io.herald.fanout.LoopDispatcher;
+import io.herald.metrics.HeraldStats;
+import io.herald.sse.DisconnectReason;
+import io.herald.sse.RetryPolicy;
+import io.herald.sse.SseFrames;
+import io.herald.sse.Subscriber;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * {@code GET /events}: validates the request, answers with the event-stream response head and
+ * its opening bytes at once, and hands the connection to its event loop's dispatcher.
+ *
+ * <p>Refusals that a browser should act on are 400 with a reason. Being over the connection
+ * limit is not one of them: a non-200 answer makes {@code EventSource} give up for good, so the
+ * client gets 200, a jittered {@code retry:}, and the end of the stream — it comes back later.
+ */
+public final class EventsRoute {
+  private final Broadcaster broadcaster;
+  private final Subscriber.Limits limits;
+  private final RetryPolicy retry;
+  private final int maxTopics;
+  private final int padding;
+  private final HeraldStats stats;
+
+  public EventsRoute(
+      Broadcaster broadcaster,
+      Subscriber.Limits limits,
+      RetryPolicy retry,
+      int maxTopics,
+      int padding,
+      HeraldStats stats) {
+    this.broadcaster = broadcaster;
+    this.limits = limits;
+    this.retry = retry;
+    this.maxTopics = maxTopics;
+    this.padding = padding;
+    this.stats = stats;
+  }
+
+  void subscribe(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+      stats.requestRejected();
+      HttpResponses.text(
+          ctx, request, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "/events needs HTTP/1.1");
+      return;
+    }
+    SubscribeRequest subscription;
+    try {
+      subscription = SubscribeRequest.parse(request.uri(), request.headers(), maxTopics);
+    } catch (SubscribeRequest.Invalid invalid) {
+      stats.requestRejected();
+      HttpResponses.text(ctx, request, HttpResponseStatus.BAD_REQUEST, invalid.getMessage());
+      return;
+    }
+
+    ChannelPipeline pipeline = ctx.pipeline();
+    Http1EventStream stream = new Http1EventStream(pipeline.context(RawWriteAnchor.NAME));
+    ctx.write(streamHead());
+    if (ConnectionLimiter.isOverLimit(ctx.channel())) {
+      stats.disconnected(DisconnectReason.LIMIT);
+      stream.end(SseFrames.retry(retry.nextMillis()));
+      return;
+    }
+    LoopDispatcher dispatcher = broadcaster.dispatcherFor(ctx.channel().eventLoop());
+    Subscriber subscriber = new Subscriber(stream, subscription.topics(), limits, broadcaster);
+    // From here on the connection is a stream: no more requests are routed on it.
+    pipeline.remove(HttpServerInitializer.AGGREGATOR);
+    pipeline.replace(
+        HttpServerInitializer.ROUTER,
+        EventStreamHandler.NAME,
+        new EventStreamHandler(dispatcher, subscriber));
+    stream.writeText(SseFrames.opening(retry.baseMillis(), padding));
+    dispatcher.register(subscriber, subscription.lastEventId());
+  }
+
+  private static HttpResponse streamHead() {
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-transform")
+        .set("X-Accel-Buffering", "no")
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE)
+        .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    return response;
+  }
+}

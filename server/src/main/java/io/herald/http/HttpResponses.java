@@ -1,0 +1,55 @@
+package io.herald.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Complete (non-streaming) responses: a status with a short text or JSON body, written with
+ * HTTP/1.1 keep-alive handled properly, so pipelined requests on one connection work.
+ */
+public final class HttpResponses {
+  private HttpResponses() {}
+
+  /** A plain-text reason a person can read, for every refusal. */
+  public static void text(
+      ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String text) {
+    send(ctx, request, status, "text/plain; charset=utf-8", text + "\n");
+  }
+
+  public static void json(
+      ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String json) {
+    send(ctx, request, status, "application/json", json + "\n");
+  }
+
+  public static ChannelFuture send(
+      ChannelHandlerContext ctx,
+      HttpRequest request,
+      HttpResponseStatus status,
+      String contentType,
+      String body) {
+    ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    HttpUtil.setContentLength(response, content.readableBytes());
+    boolean keepAlive = request != null && HttpUtil.isKeepAlive(request);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    ChannelFuture written = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+    return written;
+  }
+}

@@ -1,0 +1,94 @@
+package io.herald.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+
+/**
+ * Sends each request on the public HTTP port to its route: {@code GET /events} opens an event
+ * stream, {@code POST /publish} publishes; any other path is 404 and any other method 405.
+ *
+ * <p>Sits last in the HTTP/1.1 pipeline, after the aggregator; stateless and shared by every
+ * connection. Requests the codec could not parse get 400 and the connection is closed, since
+ * nothing after a broken request can be trusted to be framed right.
+ */
+@ChannelHandler.Sharable
+public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private final EventsRoute events;
+  private final PublishRoute publish;
+
+  public HttpRouter(EventsRoute events, PublishRoute publish) {
+    this.events = events;
+    this.publish = publish;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (!request.decoderResult().isSuccess()) {
+      Throwable cause = request.decoderResult().cause();
+      HttpResponseStatus status =
+          cause instanceof TooLongFrameException
+              ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+              : HttpResponseStatus.BAD_REQUEST;
+      closeWith(ctx, status, "malformed request: " + cause.getMessage());
+      return;
+    }
+    String path = new QueryStringDecoder(request.uri()).path();
+    switch (path) {
+      case "/events" -> {
+        if (request.method().equals(HttpMethod.GET)) {
+          events.subscribe(ctx, request);
+        } else {
+          methodNotAllowed(ctx, request, "GET");
+        }
+      }
+      case "/publish" -> {
+        if (request.method().equals(HttpMethod.POST)) {
+          publish.publish(ctx, request);
+        } else {
+          methodNotAllowed(ctx, request, "POST");
+        }
+      }
+      default -> HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+    }
+  }
+
+  private static void methodNotAllowed(
+      ChannelHandlerContext ctx, FullHttpRequest request, String allowed) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            io.netty.buffer.ByteBufUtil.writeUtf8(
+                ctx.alloc(), request.method() + " is not allowed here; use " + allowed + "\n"));
+    response.headers().set(HttpHeaderNames.ALLOW, allowed);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    var written = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static void closeWith(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+    HttpResponses.send(ctx, null, status, "text/plain; charset=utf-8", text + "\n");
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

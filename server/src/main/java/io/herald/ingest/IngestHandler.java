@@ -1,0 +1,154 @@
+package io.herald.ingest;
+
+import io.herald.fanout.Broadcaster;
+import io.herald.metrics.HeraldStats;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Publishes what an ingest connection sends and answers every line, in order: {@code
+ * {"id":"…"}} once the event is in the history, or {@code {"error":"…","line":n}}.
+ *
+ * <p>Lines decoded in one read are published as one batch (one trip through the publishing
+ * lock) and answered with one write and one flush. Backpressure instead of loss: when the
+ * publisher does not read its replies (this channel turns unwritable) or Herald's event loops
+ * fall behind ({@link Broadcaster#isCongested()}), the handler stops reading the socket, so TCP
+ * pushes back on the publisher; it never drops an event it acknowledged.
+ *
+ * <p>Last in the ingest pipeline; one per connection.
+ */
+public final class IngestHandler extends ChannelInboundHandlerAdapter {
+  private final Broadcaster broadcaster;
+  private final HeraldStats stats;
+  private final List<Pending> pending = new ArrayList<>();
+  private final List<PublishRequest> batch = new ArrayList<>();
+  private boolean waitingForLoops;
+
+  /** A line waiting for its reply: a request to publish, or the reason it was refused. */
+  private record Pending(long line, PublishRequest request, String error) {}
+
+  public IngestHandler(Broadcaster broadcaster, HeraldStats stats) {
+    this.broadcaster = broadcaster;
+    this.stats = stats;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    stats.ingestConnectionOpened();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    stats.ingestConnectionClosed();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof IngestLine line)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (line.problem() != null) {
+      pending.add(new Pending(line.number(), null, line.problem()));
+      return;
+    }
+    try {
+      pending.add(new Pending(line.number(), EventJsonParser.parseLine(line.text()), null));
+    } catch (BadEventException bad) {
+      pending.add(new Pending(line.number(), null, bad.getMessage()));
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!pending.isEmpty()) {
+      answer(ctx);
+    }
+    if (!ctx.channel().isWritable() || broadcaster.isCongested()) {
+      pause(ctx);
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  private void answer(ChannelHandlerContext ctx) {
+    for (Pending p : pending) {
+      if (p.request() != null) {
+        batch.add(p.request());
+      }
+    }
+    List<String> ids = List.of();
+    String refusedAll = null;
+    if (!batch.isEmpty()) {
+      try {
+        ids = broadcaster.publish(batch);
+      } catch (IllegalStateException stopping) {
+        refusedAll = stopping.getMessage();
+      }
+    }
+    StringBuilder replies = new StringBuilder(pending.size() * 32);
+    int next = 0;
+    for (Pending p : pending) {
+      String error = p.request() == null ? p.error() : refusedAll;
+      if (error == null) {
+        replies.append("{\"id\":\"").append(ids.get(next++)).append("\"}\n");
+      } else {
+        stats.ingestError();
+        replies
+            .append("{\"error\":")
+            .append(JsonText.quote(error))
+            .append(",\"line\":")
+            .append(p.line())
+            .append("}\n");
+      }
+    }
+    pending.clear();
+    batch.clear();
+    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), replies));
+  }
+
+  /** Stops reading until the publisher reads its replies and the loops have caught up. */
+  private void pause(ChannelHandlerContext ctx) {
+    Channel channel = ctx.channel();
+    channel.config().setAutoRead(false);
+    if (broadcaster.isCongested() && !waitingForLoops) {
+      waitingForLoops = true;
+      broadcaster.whenDecongested(
+          () ->
+              channel
+                  .eventLoop()
+                  .execute(
+                      () -> {
+                        waitingForLoops = false;
+                        resumeIfReady(channel);
+                      }));
+    }
+  }
+
+  private void resumeIfReady(Channel channel) {
+    if (channel.isActive() && channel.isWritable() && !waitingForLoops) {
+      if (broadcaster.isCongested()) {
+        pause(channel.pipeline().context(this));
+      } else {
+        channel.config().setAutoRead(true);
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    resumeIfReady(ctx.channel());
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -1,0 +1,41 @@
+package io.herald.ingest;
+
+import io.herald.fanout.Broadcaster;
+import io.herald.metrics.HeraldStats;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.Channel;
+
+/**
+ * The TCP ingest pipeline, in order:
+ *
+ * <pre>
+ * lines       newline-delimited frames, each at most --ingest-max-line bytes (longer: an error)
+ * http-guard  closes a connection whose first line is an HTTP request (a browser tricked into
+ *             posting to this port) before anything is published; then leaves the pipeline
+ * ingest      parses, publishes in batches, answers every line in order
+ * </pre>
+ */
+public final class IngestServerInitializer extends ChannelInitializer<Channel> {
+  private final Broadcaster broadcaster;
+  private final HeraldStats stats;
+  private final int maxLineBytes;
+  private final ChannelGroup channels;
+
+  public IngestServerInitializer(
+      Broadcaster broadcaster, HeraldStats stats, int maxLineBytes, ChannelGroup channels) {
+    this.broadcaster = broadcaster;
+    this.stats = stats;
+    this.maxLineBytes = maxLineBytes;
+    this.channels = channels;
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    channels.add(ch);
+    ch.pipeline()
+        .addLast("lines", new IngestLineDecoder(maxLineBytes))
+        .addLast("http-guard", new HttpRequestGuard(stats::ingestRefusedHttp))
+        .addLast("ingest", new IngestHandler(broadcaster, stats));
+  }
+}

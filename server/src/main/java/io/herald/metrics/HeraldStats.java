@@ -1,0 +1,175 @@
+package io.herald.metrics;
+
+import io.herald.sse.DisconnectReason;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Herald's counters, written from every event loop and read by {@code /stats}. Hot paths add
+ * once per batch, not once per delivery; {@link LongAdder} keeps those adds from contending.
+ */
+public final class HeraldStats {
+  private final LongAdder httpConnections = new LongAdder();
+  private final LongAdder ingestConnections = new LongAdder();
+  private final LongAdder streams = new LongAdder();
+  private final LongAdder subscriptions = new LongAdder();
+  private final LongAdder published = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder replayRequests = new LongAdder();
+  private final LongAdder replayed = new LongAdder();
+  private final LongAdder resets = new LongAdder();
+  private final LongAdder overruns = new LongAdder();
+  private final LongAdder ingestErrors = new LongAdder();
+  private final LongAdder ingestRefusedHttp = new LongAdder();
+  private final LongAdder rejectedRequests = new LongAdder();
+  private final Map<DisconnectReason, LongAdder> disconnects = new EnumMap<>(DisconnectReason.class);
+  private final long startedMillis = System.currentTimeMillis();
+
+  public HeraldStats() {
+    for (DisconnectReason reason : DisconnectReason.values()) {
+      disconnects.put(reason, new LongAdder());
+    }
+  }
+
+  public void httpConnectionOpened() {
+    httpConnections.increment();
+  }
+
+  public void httpConnectionClosed() {
+    httpConnections.decrement();
+  }
+
+  public void ingestConnectionOpened() {
+    ingestConnections.increment();
+  }
+
+  public void ingestConnectionClosed() {
+    ingestConnections.decrement();
+  }
+
+  public void subscribed(int topics) {
+    streams.increment();
+    subscriptions.add(topics);
+  }
+
+  public void unsubscribed(int topics) {
+    streams.decrement();
+    subscriptions.add(-topics);
+  }
+
+  public void published(long events) {
+    published.add(events);
+  }
+
+  public void delivered(long deliveries) {
+    if (deliveries != 0) {
+      delivered.add(deliveries);
+    }
+  }
+
+  public void replayRequested() {
+    replayRequests.increment();
+  }
+
+  public void replayed(long events) {
+    if (events != 0) {
+      replayed.add(events);
+    }
+  }
+
+  public void reset() {
+    resets.increment();
+  }
+
+  public void overrun() {
+    overruns.increment();
+  }
+
+  public void disconnected(DisconnectReason reason) {
+    disconnects.get(reason).increment();
+  }
+
+  public void ingestError() {
+    ingestErrors.increment();
+  }
+
+  public void ingestRefusedHttp() {
+    ingestRefusedHttp.increment();
+  }
+
+  public void requestRejected() {
+    rejectedRequests.increment();
+  }
+
+  public long streams() {
+    return streams.sum();
+  }
+
+  public long httpConnections() {
+    return httpConnections.sum();
+  }
+
+  public long published() {
+    return published.sum();
+  }
+
+  public long delivered() {
+    return delivered.sum();
+  }
+
+  public long disconnects(DisconnectReason reason) {
+    return disconnects.get(reason).sum();
+  }
+
+  /**
+   * The figures as one JSON object, for {@code /stats}.
+   *
+   * @param historyEvents events retained for replay
+   * @param historyBytes bytes they take
+   * @param earliestId the oldest retained id, or null
+   */
+  public String toJson(int historyEvents, long historyBytes, String earliestId) {
+    StringBuilder json = new StringBuilder(512);
+    json.append('{');
+    field(json, "uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000).append(',');
+    json.append("\"connections\":{");
+    field(json, "http", httpConnections.sum()).append(',');
+    field(json, "ingest", ingestConnections.sum()).append("},");
+    field(json, "streams", streams.sum()).append(',');
+    field(json, "subscriptions", subscriptions.sum()).append(',');
+    json.append("\"events\":{");
+    field(json, "in", published.sum()).append(',');
+    field(json, "out", delivered.sum()).append(',');
+    field(json, "replayRequests", replayRequests.sum()).append(',');
+    field(json, "replayed", replayed.sum()).append(',');
+    field(json, "resets", resets.sum()).append("},");
+    json.append("\"drops\":{");
+    field(json, "loopOverruns", overruns.sum()).append(',');
+    field(json, "ingestErrors", ingestErrors.sum()).append(',');
+    field(json, "ingestHttpRefused", ingestRefusedHttp.sum()).append(',');
+    field(json, "rejectedRequests", rejectedRequests.sum()).append("},");
+    json.append("\"disconnects\":{");
+    boolean first = true;
+    for (Map.Entry<DisconnectReason, LongAdder> entry : disconnects.entrySet()) {
+      if (!first) {
+        json.append(',');
+      }
+      first = false;
+      field(json, entry.getKey().label(), entry.getValue().sum());
+    }
+    json.append("},");
+    json.append("\"history\":{");
+    field(json, "events", historyEvents).append(',');
+    field(json, "bytes", historyBytes).append(',');
+    json.append("\"earliestId\":")
+        .append(earliestId == null ? "null" : "\"" + earliestId + "\"")
+        .append('}');
+    json.append('}');
+    return json.toString();
+  }
+
+  private static StringBuilder field(StringBuilder json, String name, long value) {
+    return json.append('"').append(name).append("\":").append(value);
+  }
+}

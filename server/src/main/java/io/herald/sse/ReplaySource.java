@@ -1,0 +1,38 @@
+package io.herald.sse;
+
+import io.herald.history.EventId;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Where a subscriber finds its start and the events it missed. Implemented by the publishing
+ * path, which answers each call under its lock so that "caught up" is exact: every event after
+ * the answer reaches the subscriber through its event loop's dispatcher instead.
+ */
+public interface ReplaySource {
+  /** Decides where a new subscription starts, given the client's last event id (or null). */
+  Start start(String lastEventId);
+
+  /** Collects the next events for a replaying subscriber, each retained for the caller. */
+  Step replay(long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out);
+
+  /**
+   * Where a subscription starts.
+   *
+   * @param replayFrom the first position to replay, or -1 to go live at once
+   * @param livePosition the newest position at the moment of the decision: a live subscriber
+   *     takes events after it from its dispatcher
+   * @param reset whether the client's id could not be resumed from (send {@code event: reset})
+   * @param earliest the oldest retained id, for the reset event; null when nothing is retained
+   */
+  record Start(long replayFrom, long livePosition, boolean reset, EventId earliest) {}
+
+  /**
+   * One step of a replay.
+   *
+   * @param next the position to continue from; -1 when the events the subscriber still needed
+   *     were evicted (it must be cut off, never left with a silent gap)
+   * @param caughtUp whether nothing after {@code next - 1} was published yet
+   */
+  record Step(long next, boolean caughtUp) {}
+}

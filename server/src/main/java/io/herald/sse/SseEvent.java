@@ -1,0 +1,104 @@
+package io.herald.sse;
+
+import io.herald.history.EventId;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A published event, encoded once. Its bytes are one HTTP/1.1 chunk ({@code <hex size>CRLF},
+ * the event-stream text, {@code CRLF}), so an HTTP/1.1 stream writes them as they are; an HTTP/2
+ * stream writes only the event-stream text in the middle ({@link #payload()}).
+ *
+ * <p>Reference counting: the event owns one reference to its buffer, held by whoever holds the
+ * event in the history. Every other holder (a dispatcher queue) takes its own with {@link
+ * #retain()} and gives it back with {@link #release()}; every write takes a retained duplicate
+ * or slice, which Netty releases once written. The bytes themselves are never copied.
+ */
+public final class SseEvent {
+  private final long position;
+  private final EventId id;
+  private final String idText;
+  private final String topic;
+  private final ByteBuf chunk;
+  private final int payloadOffset;
+  private final int payloadLength;
+  private final long acceptedNanos;
+
+  SseEvent(
+      long position,
+      EventId id,
+      String topic,
+      ByteBuf chunk,
+      int payloadOffset,
+      int payloadLength,
+      long acceptedNanos) {
+    this.position = position;
+    this.id = id;
+    this.idText = id.toString();
+    this.topic = topic;
+    this.chunk = chunk;
+    this.payloadOffset = payloadOffset;
+    this.payloadLength = payloadLength;
+    this.acceptedNanos = acceptedNanos;
+  }
+
+  /** Position in the publish order of this process: contiguous, starting at 1. */
+  public long position() {
+    return position;
+  }
+
+  public EventId id() {
+    return id;
+  }
+
+  public String idText() {
+    return idText;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** Bytes this event costs a subscriber's queue (the HTTP/1.1 chunk). */
+  public int size() {
+    return chunk.readableBytes();
+  }
+
+  /** {@link System#nanoTime()} when the event was accepted, for delivery-lag figures. */
+  public long acceptedNanos() {
+    return acceptedNanos;
+  }
+
+  /** A new reference to the HTTP/1.1 chunk, for one write; the writer's pipeline releases it. */
+  public ByteBuf http1Chunk() {
+    return chunk.retainedDuplicate();
+  }
+
+  /** A new reference to the event-stream text alone, for one write (HTTP/2 DATA). */
+  public ByteBuf payload() {
+    return chunk.retainedSlice(chunk.readerIndex() + payloadOffset, payloadLength);
+  }
+
+  /** The event-stream text, decoded, for tests and diagnostics. */
+  public String payloadText() {
+    return chunk.toString(
+        chunk.readerIndex() + payloadOffset, payloadLength, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  public SseEvent retain() {
+    chunk.retain();
+    return this;
+  }
+
+  public boolean release() {
+    return chunk.release();
+  }
+
+  public int refCnt() {
+    return chunk.refCnt();
+  }
+
+  @Override
+  public String toString() {
+    return "SseEvent{" + idText + " " + topic + " " + payloadLength + "B}";
+  }
+}

@@ -1,0 +1,242 @@
+package io.herald.sse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One client's subscription: which topics it reads, what it has been sent, and its bounded
+ * outbound queue. This is the one place that decides what a subscriber receives, whatever the
+ * protocol ({@link EventStream} only frames and writes).
+ *
+ * <p>The seam between replay and live delivery: a subscriber first replays from the history in
+ * chunks (as fast as its connection takes them) while live events for it are skipped, then, once
+ * a replay step finds nothing newer, it takes live events from its dispatcher. Every event is
+ * delivered only if its position is past {@link #deliveredPosition}, so nothing at the seam is
+ * sent twice, and nothing is missed because "caught up" is decided under the publishing lock.
+ *
+ * <p>Owned by one event loop: every method runs on the loop of the subscriber's channel.
+ */
+public final class Subscriber {
+  /** What a subscriber needs from the dispatcher that owns it. */
+  public interface Owner {
+    void remove(Subscriber subscriber);
+
+    void disconnected(DisconnectReason reason);
+  }
+
+  private final EventStream stream;
+  private final String[] topics;
+  private final int[] slots;
+  private final Set<String> topicSet;
+  private final Limits limits;
+  private final ReplaySource replaySource;
+  private Owner owner;
+
+  private long deliveredPosition;
+  private long replayFrom = -1;
+  private long lastWriteNanos;
+  private long unwritableSinceNanos;
+  private boolean closed;
+  private boolean dirty;
+
+  /**
+   * Per-subscriber bounds, from the configuration.
+   *
+   * @param queueEvents writes waiting for the kernel beyond which the client is cut off
+   * @param queueBytes bytes waiting for the kernel beyond which the client is cut off
+   * @param heartbeatNanos idle time after which a {@code : ping} comment is written
+   * @param stallNanos time a connection may stay unwritable before it is cut off
+   */
+  public record Limits(int queueEvents, long queueBytes, long heartbeatNanos, long stallNanos) {}
+
+  public Subscriber(
+      EventStream stream, List<String> topics, Limits limits, ReplaySource replaySource) {
+    this.stream = stream;
+    this.topics = topics.stream().distinct().toArray(String[]::new);
+    this.slots = new int[this.topics.length + 1];
+    this.topicSet = Set.copyOf(topics);
+    this.limits = limits;
+    this.replaySource = replaySource;
+  }
+
+  public String[] topics() {
+    return topics;
+  }
+
+  /**
+   * The subscriber's place in its dispatcher's set for {@code topics()[i]}; index {@code
+   * topics().length} is its place in the set of all the dispatcher's subscribers.
+   */
+  public int slot(int i) {
+    return slots[i];
+  }
+
+  public void slot(int i, int slot) {
+    slots[i] = slot;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public boolean isReplaying() {
+    return replayFrom >= 0;
+  }
+
+  public long deliveredPosition() {
+    return deliveredPosition;
+  }
+
+  /**
+   * Starts the subscription once its response headers are written: replays what the client
+   * missed, or tells it that it cannot resume ({@code event: reset}), then goes live.
+   */
+  public void start(Owner owner, String lastEventId, long nowNanos) {
+    this.owner = owner;
+    this.lastWriteNanos = nowNanos;
+    ReplaySource.Start start = replaySource.start(lastEventId);
+    deliveredPosition = start.livePosition();
+    if (start.reset()) {
+      stream.writeText(SseFrames.reset(start.earliest()));
+    }
+    if (start.replayFrom() >= 0) {
+      replayFrom = start.replayFrom();
+      replay(nowNanos);
+    } else {
+      stream.flush();
+    }
+  }
+
+  /**
+   * Writes a live event if this subscriber should have it, without flushing.
+   *
+   * @return whether something was written (the dispatcher flushes it at the end of its batch)
+   */
+  public boolean offer(SseEvent event, long nowNanos) {
+    if (closed || replayFrom >= 0 || event.position() <= deliveredPosition) {
+      return false;
+    }
+    deliveredPosition = event.position();
+    if (stream.queuedWrites() >= limits.queueEvents()
+        || stream.queuedBytes() + event.size() > limits.queueBytes()) {
+      cut(DisconnectReason.SLOW_CONSUMER);
+      return false;
+    }
+    stream.writeEvent(event);
+    lastWriteNanos = nowNanos;
+    return true;
+  }
+
+  /** Marks this subscriber as written in the current batch; true the first time. */
+  public boolean markDirty() {
+    if (dirty) {
+      return false;
+    }
+    dirty = true;
+    return true;
+  }
+
+  public void flush() {
+    dirty = false;
+    if (!closed) {
+      stream.flush();
+    }
+  }
+
+  /** The connection can take more again: continue a replay that waited for it. */
+  public void writable(long nowNanos) {
+    if (!closed && replayFrom >= 0) {
+      replay(nowNanos);
+    }
+  }
+
+  private void replay(long nowNanos) {
+    List<SseEvent> batch = new ArrayList<>();
+    int maxEvents = Math.max(1, limits.queueEvents() / 2);
+    long maxBytes = Math.max(1, limits.queueBytes() / 2);
+    while (!closed && replayFrom >= 0 && stream.isWritable()) {
+      ReplaySource.Step step =
+          replaySource.replay(replayFrom, topicSet::contains, maxEvents, maxBytes, batch);
+      try {
+        for (SseEvent event : batch) {
+          stream.writeEvent(event);
+          deliveredPosition = event.position();
+        }
+      } finally {
+        for (SseEvent event : batch) {
+          event.release();
+        }
+        batch.clear();
+      }
+      if (step.next() < 0) {
+        cut(DisconnectReason.REPLAY_OVERRUN);
+        return;
+      }
+      lastWriteNanos = nowNanos;
+      if (step.caughtUp()) {
+        deliveredPosition = step.next() - 1;
+        replayFrom = -1;
+      } else {
+        replayFrom = step.next();
+      }
+      stream.flush();
+    }
+  }
+
+  /**
+   * Periodic upkeep from the dispatcher: a heartbeat comment on an idle stream, and the cut-off
+   * of a connection that has stayed unwritable too long.
+   */
+  public void sweep(long nowNanos) {
+    if (closed) {
+      return;
+    }
+    if (!stream.isWritable()) {
+      if (unwritableSinceNanos == 0) {
+        unwritableSinceNanos = nowNanos;
+      } else if (nowNanos - unwritableSinceNanos >= limits.stallNanos()) {
+        cut(DisconnectReason.STALLED);
+        return;
+      }
+    } else {
+      unwritableSinceNanos = 0;
+    }
+    if (nowNanos - lastWriteNanos >= limits.heartbeatNanos()) {
+      stream.writeText(SseFrames.HEARTBEAT);
+      stream.flush();
+      lastWriteNanos = nowNanos;
+    }
+  }
+
+  /** Cuts the client off at once; it reconnects and resumes from its last id. */
+  public void cut(DisconnectReason reason) {
+    if (closeOnce(reason)) {
+      stream.abort();
+    }
+  }
+
+  /** Asks the client to come back after {@code retryMillis} and ends the stream cleanly. */
+  public void end(DisconnectReason reason, long retryMillis) {
+    if (closeOnce(reason)) {
+      stream.end(SseFrames.retry(retryMillis));
+    }
+  }
+
+  /** The connection closed underneath us. */
+  public void connectionClosed() {
+    closeOnce(DisconnectReason.CLIENT_GONE);
+  }
+
+  private boolean closeOnce(DisconnectReason reason) {
+    if (closed) {
+      return false;
+    }
+    closed = true;
+    if (owner != null) {
+      owner.disconnected(reason);
+      owner.remove(this);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,158 @@
+package io.herald.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.testing.IngestTestClient;
+import io.herald.testing.SseTestClient;
+import io.herald.testing.TestHerald;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ReplayTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private TestHerald herald;
+
+  @AfterEach
+  void stop() {
+    if (herald != null) {
+      herald.close();
+    }
+  }
+
+  private SseTestClient subscribe(String query, Map<String, String> headers) throws Exception {
+    SseTestClient client = SseTestClient.open(herald.httpPort(), "/events?" + query, headers);
+    assertEquals(200, client.status());
+    client.awaitComment(c -> c.contains("herald"), WAIT);
+    return client;
+  }
+
+  private static List<String> publish(IngestTestClient ingest, String topic, int from, int to)
+      throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      ids.add(ingest.publish(topic, String.valueOf(i)));
+    }
+    return ids;
+  }
+
+  @Test
+  void replaysMissedEventsAfterLastEventIdWithoutGapOrDuplicate() throws Exception {
+    herald = TestHerald.start();
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> seen;
+      try (SseTestClient first = subscribe("topic=demo", Map.of())) {
+        seen = publish(ingest, "demo", 1, 3);
+        assertEquals(seen, ids(first.awaitEvents(3, WAIT)));
+      }
+      List<String> missed = publish(ingest, "demo", 4, 6);
+      publish(ingest, "elsewhere", 100, 102);
+      try (SseTestClient again = subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(2)))) {
+        assertEquals(missed, ids(again.awaitEvents(3, WAIT)));
+        String live = ingest.publish("demo", "7");
+        var next = again.awaitEvent(WAIT);
+        assertEquals(live, next.id());
+        assertEquals("7", next.data());
+      }
+    }
+  }
+
+  @Test
+  void resumesFromTheQueryParameterOnAFirstConnectionAndTheHeaderWinsOverIt() throws Exception {
+    herald = TestHerald.start();
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> ids = publish(ingest, "demo", 1, 4);
+      try (SseTestClient byQuery = subscribe("topic=demo&lastEventId=" + ids.get(1), Map.of())) {
+        assertEquals(ids.subList(2, 4), ids(byQuery.awaitEvents(2, WAIT)));
+      }
+      try (SseTestClient byHeader =
+          subscribe(
+              "topic=demo&lastEventId=" + ids.get(0), Map.of("Last-Event-ID", ids.get(2)))) {
+        assertEquals(ids.subList(3, 4), ids(byHeader.awaitEvents(1, WAIT)));
+      }
+    }
+  }
+
+  @Test
+  void sendsResetNamingTheEarliestRetainedIdWhenTheIdIsOlderThanTheHistory() throws Exception {
+    herald = TestHerald.start(b -> b.historySize(3));
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> ids = publish(ingest, "demo", 1, 6);
+      try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
+        var reset = client.awaitEvent(WAIT);
+        assertEquals("reset", reset.type());
+        assertEquals(
+            "{\"reason\":\"history-truncated\",\"earliest\":\"" + ids.get(3) + "\"}", reset.data());
+        String live = ingest.publish("demo", "7");
+        assertEquals(live, client.awaitEvent(WAIT).id());
+      }
+    }
+  }
+
+  @Test
+  void sendsResetForMalformedAndUnknownIds() throws Exception {
+    herald = TestHerald.start();
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> ids = publish(ingest, "demo", 1, 2);
+      for (String bad : List.of("garbage", "1-99999", "99999999999999-0", ids.get(0) + "x")) {
+        try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", bad))) {
+          var reset = client.awaitEvent(WAIT);
+          assertEquals("reset", reset.type(), "for id " + bad);
+          assertTrue(reset.data().contains("\"earliest\":\"" + ids.get(0) + "\""), reset.data());
+        }
+      }
+    }
+  }
+
+  @Test
+  void replayLongerThanTheOutboundQueueArrivesWholeAndInOrder() throws Exception {
+    herald = TestHerald.start(b -> b.queueEvents(16).queueBytes(8192));
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> ids = publish(ingest, "demo", 1, 600);
+      try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
+        assertEquals(ids.subList(1, 600), ids(client.awaitEvents(599, WAIT)));
+      }
+    }
+  }
+
+  @Test
+  void resumingWhilePublishingNeitherLosesNorRepeatsAnEventAtTheSeam() throws Exception {
+    herald = TestHerald.start();
+    int total = 3000;
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
+        IngestTestClient background = new IngestTestClient(herald.ingestPort())) {
+      String start = ingest.publish("demo", "0");
+      CompletableFuture<List<String>> publishing =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  StringBuilder lines = new StringBuilder();
+                  for (int i = 1; i <= total; i++) {
+                    lines.append("{\"topic\":\"demo\",\"data\":").append(i).append("}\n");
+                  }
+                  List<String> replies = background.pipeline(lines.toString(), total);
+                  return replies.stream().map(IngestTestClient::idOf).toList();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", start))) {
+        List<String> published = publishing.get();
+        var received = client.awaitEvents(total, WAIT);
+        assertEquals(published, ids(received));
+        for (int i = 0; i < total; i++) {
+          assertEquals(String.valueOf(i + 1), received.get(i).data());
+        }
+      }
+    }
+  }
+
+  private static List<String> ids(List<SseTestClient.Event> events) {
+    return events.stream().map(SseTestClient.Event::id).toList();
+  }
+}

@@ -1,0 +1,275 @@
+package io.herald.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.history.EventHistory;
+import io.herald.history.EventId;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What a subscriber is sent, decided without any network: a recording stream and a history. */
+class SubscriberTest {
+  private static final Subscriber.Limits LIMITS = new Subscriber.Limits(8, 1 << 20, 1000, 5000);
+
+  private final EventHistory history = new EventHistory(1000, 1 << 20);
+  private final RecordingStream stream = new RecordingStream();
+  private final RecordingOwner owner = new RecordingOwner();
+  private final List<SseEvent> live = new ArrayList<>();
+  private long lastPosition;
+
+  @AfterEach
+  void release() {
+    live.forEach(SseEvent::release);
+    history.clear();
+  }
+
+  /** Publishes into the history; returns an extra reference, as a dispatcher queue holds one. */
+  private SseEvent publish(String topic) {
+    lastPosition++;
+    SseEvent event =
+        SseEncoder.encode(
+            ByteBufAllocator.DEFAULT,
+            lastPosition,
+            new EventId(1000, lastPosition),
+            topic,
+            null,
+            "e" + lastPosition,
+            0);
+    history.append(event);
+    live.add(event.retain());
+    return event;
+  }
+
+  private final ReplaySource source =
+      new ReplaySource() {
+        @Override
+        public Start start(String lastEventId) {
+          long liveAt = history.lastPosition();
+          if (lastEventId == null) {
+            return new Start(-1, liveAt, false, null);
+          }
+          EventId id = EventId.parse(lastEventId);
+          long from = id == null ? EventHistory.RESET : history.resumePosition(id);
+          return from == EventHistory.RESET
+              ? new Start(-1, liveAt, true, history.earliestId())
+              : new Start(from, liveAt, false, null);
+        }
+
+        @Override
+        public Step replay(
+            long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+          long next = history.collect(from, topics, maxEvents, maxBytes, out);
+          return new Step(next, next == history.lastPosition() + 1);
+        }
+      };
+
+  private Subscriber subscriber(String... topics) {
+    return new Subscriber(stream, List.of(topics), LIMITS, source);
+  }
+
+  @Test
+  void liveSubscriberReceivesOnlyEventsPublishedAfterItStarted() {
+    SseEvent before = publish("t");
+    Subscriber s = subscriber("t");
+    s.start(owner, null, 0);
+    SseEvent after = publish("t");
+    assertFalse(s.offer(before, 1));
+    assertTrue(s.offer(after, 1));
+    assertFalse(s.offer(after, 1), "never twice");
+    assertEquals(List.of("e2"), stream.dataWritten());
+  }
+
+  @Test
+  void resumeReplaysMissedEventsOfItsTopicsThenSkipsThemWhenTheyArriveLive() {
+    SseEvent e1 = publish("t");
+    SseEvent e2 = publish("t");
+    publish("other");
+    SseEvent e4 = publish("t");
+    Subscriber s = subscriber("t");
+    s.start(owner, e1.idText(), 0);
+    assertFalse(s.isReplaying());
+    assertEquals(List.of("e2", "e4"), stream.dataWritten());
+    // The dispatcher's queue still holds e2 and e4: the seam must not repeat them.
+    assertFalse(s.offer(e2, 1));
+    assertFalse(s.offer(e4, 1));
+    SseEvent e5 = publish("t");
+    assertTrue(s.offer(e5, 1));
+    assertEquals(List.of("e2", "e4", "e5"), stream.dataWritten());
+  }
+
+  @Test
+  void replayWaitsForTheConnectionAndSkipsLiveEventsUntilCaughtUp() {
+    SseEvent first = publish("t");
+    for (int i = 0; i < 20; i++) {
+      publish("t");
+    }
+    Subscriber s = subscriber("t");
+    stream.writableAfterWrites = 4; // replays in chunks of half the queue (4 events)
+    s.start(owner, first.idText(), 0);
+    assertTrue(s.isReplaying());
+    assertEquals(4, stream.dataWritten().size());
+    SseEvent during = publish("t");
+    assertFalse(s.offer(during, 1), "live events wait while replaying");
+    stream.writableAfterWrites = Integer.MAX_VALUE;
+    s.writable(2);
+    assertFalse(s.isReplaying());
+    List<String> expected = new ArrayList<>();
+    for (int i = 2; i <= 22; i++) {
+      expected.add("e" + i);
+    }
+    assertEquals(expected, stream.dataWritten());
+  }
+
+  @Test
+  void unresumableIdGetsResetNamingTheEarliestIdThenLiveEvents() {
+    publish("t");
+    Subscriber s = subscriber("t");
+    s.start(owner, "12-34", 0);
+    assertEquals(
+        List.of("event: reset\ndata: {\"reason\":\"history-truncated\",\"earliest\":\"1000-1\"}\n\n"),
+        stream.texts);
+    assertTrue(s.offer(publish("t"), 1));
+  }
+
+  @Test
+  void fullQueueCutsTheSubscriberOffAndTellsItsOwner() {
+    Subscriber s = subscriber("t");
+    s.start(owner, null, 0);
+    stream.queuedWrites = LIMITS.queueEvents();
+    assertFalse(s.offer(publish("t"), 1));
+    assertTrue(s.isClosed());
+    assertTrue(stream.aborted);
+    assertEquals(List.of(DisconnectReason.SLOW_CONSUMER), owner.reasons);
+    assertEquals(List.of(s), owner.removed);
+  }
+
+  @Test
+  void evictedReplayCutsTheSubscriberInsteadOfLeavingAGap() {
+    EventHistory tiny = new EventHistory(2, 1 << 20);
+    try {
+      ReplaySource evicted =
+          new ReplaySource() {
+            @Override
+            public Start start(String lastEventId) {
+              return new Start(1, 0, false, null);
+            }
+
+            @Override
+            public Step replay(
+                long from, Predicate<String> t, int maxEvents, long maxBytes, List<SseEvent> out) {
+              return new Step(EventHistory.RESET, false);
+            }
+          };
+      Subscriber s = new Subscriber(stream, List.of("t"), LIMITS, evicted);
+      s.start(owner, "1000-1", 0);
+      assertEquals(List.of(DisconnectReason.REPLAY_OVERRUN), owner.reasons);
+    } finally {
+      tiny.clear();
+    }
+  }
+
+  @Test
+  void sweepWritesAHeartbeatAfterIdleAndCutsAStalledConnection() {
+    Subscriber s = subscriber("t");
+    s.start(owner, null, 0);
+    s.sweep(999);
+    assertEquals(List.of(), stream.texts);
+    s.sweep(1000);
+    assertEquals(List.of(SseFrames.HEARTBEAT), stream.texts);
+    stream.writableAfterWrites = 0;
+    s.sweep(2000);
+    s.sweep(6999);
+    assertFalse(s.isClosed());
+    s.sweep(7000);
+    assertEquals(List.of(DisconnectReason.STALLED), owner.reasons);
+  }
+
+  @Test
+  void endAsksTheClientToRetryAndEndsTheStreamOnce() {
+    Subscriber s = subscriber("t");
+    s.start(owner, null, 0);
+    s.end(DisconnectReason.SHUTDOWN, 1234);
+    s.end(DisconnectReason.SHUTDOWN, 1234);
+    assertEquals("retry: 1234\n\n", stream.endText);
+    assertEquals(List.of(DisconnectReason.SHUTDOWN), owner.reasons);
+  }
+
+  private static final class RecordingOwner implements Subscriber.Owner {
+    final List<Subscriber> removed = new ArrayList<>();
+    final List<DisconnectReason> reasons = new ArrayList<>();
+
+    @Override
+    public void remove(Subscriber subscriber) {
+      removed.add(subscriber);
+    }
+
+    @Override
+    public void disconnected(DisconnectReason reason) {
+      reasons.add(reason);
+    }
+  }
+
+  /** Records what a subscriber writes; writable until a set number of event writes. */
+  private static final class RecordingStream implements EventStream {
+    final List<String> events = new ArrayList<>();
+    final List<String> texts = new ArrayList<>();
+    int writableAfterWrites = Integer.MAX_VALUE;
+    int writesSinceFlush;
+    int queuedWrites;
+    boolean aborted;
+    String endText;
+
+    List<String> dataWritten() {
+      List<String> data = new ArrayList<>();
+      for (String e : events) {
+        data.add(e.substring(e.indexOf("data: ") + 6, e.length() - 2));
+      }
+      return data;
+    }
+
+    @Override
+    public void writeEvent(SseEvent event) {
+      events.add(event.payloadText());
+      writesSinceFlush++;
+    }
+
+    @Override
+    public void writeText(String text) {
+      texts.add(text);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public boolean isWritable() {
+      return events.size() < writableAfterWrites && writableAfterWrites != 0;
+    }
+
+    @Override
+    public long queuedBytes() {
+      return 0;
+    }
+
+    @Override
+    public int queuedWrites() {
+      return queuedWrites;
+    }
+
+    @Override
+    public void end(String text) {
+      endText = text;
+    }
+
+    @Override
+    public void abort() {
+      aborted = true;
+    }
+  }
+}
