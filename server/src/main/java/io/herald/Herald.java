@@ -155,7 +155,9 @@ public final class Herald implements Callable<Integer> {
                 && !defaults.origin(option).equals("default")) {
               origin = " (from " + defaults.origin(option) + ")";
             }
-            e.getCommandLine().getErr().println("herald: " + e.getMessage() + origin);
+            String message =
+                e.getCause() instanceof ConfigException config ? config.getMessage() : e.getMessage();
+            e.getCommandLine().getErr().println("herald: " + message + origin);
             e.getCommandLine().getErr().println("Run 'herald --help' for the options.");
             return 2;
           });
