@@ -116,7 +116,10 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
   /** Stops reading until the publisher reads its replies and the loops have caught up. */
   private void pause(ChannelHandlerContext ctx) {
     Channel channel = ctx.channel();
-    channel.config().setAutoRead(false);
+    if (channel.config().isAutoRead()) {
+      stats.ingestPaused();
+      channel.config().setAutoRead(false);
+    }
     if (broadcaster.isCongested() && !waitingForLoops) {
       waitingForLoops = true;
       broadcaster.whenDecongested(

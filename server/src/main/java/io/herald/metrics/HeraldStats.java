@@ -23,6 +23,7 @@ public final class HeraldStats {
   private final LongAdder ingestErrors = new LongAdder();
   private final LongAdder ingestRefusedHttp = new LongAdder();
   private final LongAdder rejectedRequests = new LongAdder();
+  private final LongAdder ingestPauses = new LongAdder();
   private final Map<DisconnectReason, LongAdder> disconnects = new EnumMap<>(DisconnectReason.class);
   private final long startedMillis = System.currentTimeMillis();
 
@@ -98,6 +99,15 @@ public final class HeraldStats {
     ingestRefusedHttp.increment();
   }
 
+  /** An ingest connection stopped being read (its publisher or the event loops fell behind). */
+  public void ingestPaused() {
+    ingestPauses.increment();
+  }
+
+  public long ingestPauses() {
+    return ingestPauses.sum();
+  }
+
   public void requestRejected() {
     rejectedRequests.increment();
   }
@@ -149,6 +159,7 @@ public final class HeraldStats {
     field(json, "ingestErrors", ingestErrors.sum()).append(',');
     field(json, "ingestHttpRefused", ingestRefusedHttp.sum()).append(',');
     field(json, "rejectedRequests", rejectedRequests.sum()).append("},");
+    field(json, "ingestPauses", ingestPauses.sum()).append(',');
     json.append("\"disconnects\":{");
     boolean first = true;
     for (Map.Entry<DisconnectReason, LongAdder> entry : disconnects.entrySet()) {

@@ -21,11 +21,25 @@ public final class IngestTestClient implements AutoCloseable {
   private final BufferedReader in;
 
   public IngestTestClient(int port) throws IOException {
-    socket = new Socket();
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    this(connect(port));
+  }
+
+  private IngestTestClient(Socket socket) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(10_000);
     out = socket.getOutputStream();
     in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  private static Socket connect(int port) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    return socket;
+  }
+
+  /** A client on a socket the test already opened (and closes). */
+  public static IngestTestClient over(Socket socket) throws IOException {
+    return new IngestTestClient(socket);
   }
 
   public IngestTestClient send(String text) throws IOException {

@@ -1,0 +1,114 @@
+package io.herald;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.testing.IngestTestClient;
+import io.herald.testing.SseTestClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon as an operator runs it: a separate process, configured by flags, environment and
+ * file, announcing its ports in one start-up line, and stopping on SIGTERM with exit status 0
+ * after telling its streams to come back.
+ */
+class HeraldProcessTest {
+  private static final Pattern STARTED =
+      Pattern.compile("herald started http=\\S+:(\\d+) ingest=\\S+:(\\d+) admin=\\S+:(\\d+)");
+
+  private static Process launch(Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("-Dlogback.configurationFile=logback.xml");
+    command.add(Herald.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  @Test
+  void announcesItsPortsAndStopsOnSigtermWithExitZeroAfterAskingStreamsToRetry()
+      throws Exception {
+    Path config = Path.of(System.getProperty("java.io.tmpdir"), "herald-process-test.conf");
+    java.nio.file.Files.writeString(config, "# test\nadmin-port = 0\nretry = 1500\n");
+    Process herald =
+        launch(
+            Map.of("HERALD_INGEST_PORT", "0"),
+            "--http-host", "127.0.0.1", "--http-port", "0", "--config", config.toString());
+    try {
+      BufferedReader log =
+          new BufferedReader(new InputStreamReader(herald.getInputStream(), StandardCharsets.UTF_8));
+      Matcher started = null;
+      String line;
+      while ((line = log.readLine()) != null) {
+        Matcher m = STARTED.matcher(line);
+        if (m.find()) {
+          started = m;
+          break;
+        }
+      }
+      assertTrue(started != null, "no start-up line");
+      // Process.destroy() closes the pipes, so keep reading the log in the background.
+      StringBuffer rest = new StringBuffer();
+      Thread drain =
+          new Thread(
+              () -> {
+                try {
+                  String more;
+                  while ((more = log.readLine()) != null) {
+                    rest.append(more).append('\n');
+                  }
+                } catch (java.io.IOException closed) {
+                  // the pipe closed with the process
+                }
+              });
+      drain.start();
+      int httpPort = Integer.parseInt(started.group(1));
+      int ingestPort = Integer.parseInt(started.group(2));
+      try (SseTestClient client = SseTestClient.open(httpPort, "/events?topic=p", Map.of());
+          IngestTestClient ingest = new IngestTestClient(ingestPort)) {
+        client.awaitComment(c -> c.contains("herald"), Duration.ofSeconds(10));
+        String id = ingest.publish("p", "\"before stop\"");
+        assertEquals(id, client.awaitEvent(Duration.ofSeconds(10)).id());
+
+        new ProcessBuilder("kill", "-TERM", String.valueOf(herald.pid())).start().waitFor();
+        assertTrue(herald.waitFor(30, TimeUnit.SECONDS), "did not stop");
+        assertEquals(0, herald.exitValue());
+        client.awaitClosed(Duration.ofSeconds(10));
+        List<Integer> retries = client.retries();
+        assertEquals(1500, retries.get(0));
+        int comeBack = retries.get(retries.size() - 1);
+        assertTrue(retries.size() == 2 && comeBack >= 1500 && comeBack <= 3000, retries.toString());
+      }
+      drain.join(10_000);
+      assertTrue(rest.toString().contains("herald stopped"), rest.toString());
+    } finally {
+      herald.destroyForcibly();
+      java.nio.file.Files.deleteIfExists(config);
+    }
+  }
+
+  @Test
+  void refusesAnInvalidSettingWithAMessageNamingItAndExitTwo() throws Exception {
+    Process herald = launch(Map.of("HERALD_QUEUE_BYTES", "1MB"));
+    assertTrue(herald.waitFor(30, TimeUnit.SECONDS));
+    String output = new String(herald.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, herald.exitValue());
+    assertTrue(output.contains("--queue-bytes"), output);
+    assertTrue(output.contains("HERALD_QUEUE_BYTES"), output);
+  }
+}
