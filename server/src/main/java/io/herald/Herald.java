@@ -47,6 +47,20 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "8080", description = "Port for GET /events (0: any free port).")
   int httpPort;
 
+  @Option(names = "--https-port", defaultValue = "8443",
+      description = "TLS port for GET /events (HTTP/2 and HTTP/1.1 by ALPN); on with --tls-cert.")
+  int httpsPort;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain (PEM) for the TLS port.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PKCS#8 PEM) for the TLS port.")
+  Path tlsKey;
+
+  @Option(names = "--h2-max-streams", defaultValue = "1000",
+      description = "Concurrent HTTP/2 streams per connection (advertised in SETTINGS).")
+  int h2MaxStreams;
+
   @Option(names = "--ingest-host", defaultValue = "127.0.0.1", description = "Address of the TCP ingest port.")
   String ingestHost;
 
@@ -194,6 +208,10 @@ public final class Herald implements Callable<Integer> {
         .drainTimeout(drainTimeout)
         .ringSize(ringSize)
         .backlog(backlog)
+        .httpsPort(httpsPort)
+        .tlsCert(tlsCert)
+        .tlsKey(tlsKey)
+        .h2MaxStreams(h2MaxStreams)
         .build();
   }
 

@@ -9,7 +9,9 @@ import io.herald.history.EventIdGenerator;
 import io.herald.http.ConnectionLimiter;
 import io.herald.http.EventsRoute;
 import io.herald.http.HttpRouter;
+import io.herald.http.Http2EventsHandler;
 import io.herald.http.HttpServerInitializer;
+import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
 import io.herald.ingest.IngestServerInitializer;
 import io.herald.metrics.HeraldStats;
@@ -29,7 +31,9 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,7 @@ public final class HeraldServer implements AutoCloseable {
   private Broadcaster broadcaster;
   private RetryPolicy retry;
   private Channel httpListener;
+  private Channel httpsListener;
   private Channel ingestListener;
   private Channel adminListener;
   private int maxConnections;
@@ -89,24 +94,46 @@ public final class HeraldServer implements AutoCloseable {
               config.queueBytes,
               config.heartbeat.toNanos(),
               config.stallTimeout.toNanos());
-      HttpRouter router =
-          new HttpRouter(
-              new EventsRoute(broadcaster, limits, retry, config.maxTopics, config.padding, stats),
-              new PublishRoute(broadcaster, config.allowHttpPublish, stats));
+      EventsRoute events =
+          new EventsRoute(broadcaster, limits, retry, config.maxTopics, config.padding, stats);
+      PublishRoute publish = new PublishRoute(broadcaster, config.allowHttpPublish, stats);
+      HttpRouter router = new HttpRouter(events, publish);
+      Supplier<Http2EventsHandler> http2 =
+          () ->
+              new Http2EventsHandler.Builder(
+                      events,
+                      publish,
+                      config.publishMaxBytes,
+                      config.stallTimeout.toNanos(),
+                      config.h2MaxStreams)
+                  .build();
+      ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
       // starts, replays pause); the queue bound is what cuts it off.
       int high = (int) Math.min(64 * 1024, Math.max(2, config.queueBytes / 2));
+      WriteBufferWaterMark marks = new WriteBufferWaterMark(Math.max(1, high / 2), high);
+      SslContext tls =
+          config.tlsEnabled()
+              ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
+              : null;
       httpListener =
           bind(
               "http",
               config.httpHost,
               config.httpPort,
               new HttpServerInitializer(
-                  new ConnectionLimiter(maxConnections, stats),
-                  router,
-                  config.publishMaxBytes,
-                  httpChannels),
-              new WriteBufferWaterMark(Math.max(1, high / 2), high));
+                  limiter, router, http2, config.publishMaxBytes, httpChannels, null),
+              marks);
+      if (tls != null) {
+        httpsListener =
+            bind(
+                "https",
+                config.httpHost,
+                config.httpsPort,
+                new HttpServerInitializer(
+                    limiter, router, http2, config.publishMaxBytes, httpChannels, tls),
+                marks);
+      }
       ingestListener =
           bind(
               "ingest",
@@ -130,15 +157,18 @@ public final class HeraldServer implements AutoCloseable {
     }
     serving = true;
     log.info(
-        "herald started http={} ingest={} admin={} transport={} event-loops={} max-connections={}"
-            + " history-size={} history-bytes={} queue-events={} queue-bytes={} heartbeat-ms={}"
-            + " retry-ms={} http-publish={}",
+        "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
+            + " max-connections={} h2-max-streams={} history-size={} history-bytes={}"
+            + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}",
         config.httpHost + ":" + httpPort(),
+        httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
         config.ingestHost + ":" + ingestPort(),
         config.adminHost + ":" + adminPort(),
         transport.label(),
+        httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT),
         config.eventLoops,
         maxConnections,
+        config.h2MaxStreams,
         config.historySize,
         config.historyBytes,
         config.queueEvents,
@@ -172,6 +202,11 @@ public final class HeraldServer implements AutoCloseable {
 
   public int httpPort() {
     return ((InetSocketAddress) httpListener.localAddress()).getPort();
+  }
+
+  /** The TLS port, or -1 when TLS is off. */
+  public int httpsPort() {
+    return httpsListener == null ? -1 : ((InetSocketAddress) httpsListener.localAddress()).getPort();
   }
 
   public int ingestPort() {

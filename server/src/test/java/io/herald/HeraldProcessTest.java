@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The daemon as an operator runs it: a separate process, configured by flags, environment and
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class HeraldProcessTest {
   private static final Pattern STARTED =
-      Pattern.compile("herald started http=\\S+:(\\d+) ingest=\\S+:(\\d+) admin=\\S+:(\\d+)");
+      Pattern.compile("herald started http=\\S+:(\\d+) .*ingest=\\S+:(\\d+) admin=\\S+:(\\d+)");
 
   private static Process launch(Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>();
@@ -41,6 +42,7 @@ class HeraldProcessTest {
   }
 
   @Test
+  @Timeout(120) // a process that never announces itself must fail the test, not hang the suite
   void announcesItsPortsAndStopsOnSigtermWithExitZeroAfterAskingStreamsToRetry()
       throws Exception {
     Path config = Path.of(System.getProperty("java.io.tmpdir"), "herald-process-test.conf");
@@ -50,33 +52,38 @@ class HeraldProcessTest {
             Map.of("HERALD_INGEST_PORT", "0"),
             "--http-host", "127.0.0.1", "--http-port", "0", "--config", config.toString());
     try {
-      BufferedReader log =
-          new BufferedReader(new InputStreamReader(herald.getInputStream(), StandardCharsets.UTF_8));
-      Matcher started = null;
-      String line;
-      while ((line = log.readLine()) != null) {
-        Matcher m = STARTED.matcher(line);
-        if (m.find()) {
-          started = m;
-          break;
-        }
-      }
-      assertTrue(started != null, "no start-up line");
-      // Process.destroy() closes the pipes, so keep reading the log in the background.
+      // The log is read on another thread: Process.destroy() closes the pipes, and a missing
+      // start-up line must fail the test, not block it.
+      java.util.concurrent.BlockingQueue<String> lines =
+          new java.util.concurrent.LinkedBlockingQueue<>();
       StringBuffer rest = new StringBuffer();
       Thread drain =
           new Thread(
               () -> {
-                try {
+                try (BufferedReader log =
+                    new BufferedReader(
+                        new InputStreamReader(herald.getInputStream(), StandardCharsets.UTF_8))) {
                   String more;
                   while ((more = log.readLine()) != null) {
+                    lines.add(more);
                     rest.append(more).append('\n');
                   }
                 } catch (java.io.IOException closed) {
                   // the pipe closed with the process
                 }
               });
+      drain.setDaemon(true);
       drain.start();
+      Matcher started = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (started == null && System.nanoTime() < deadline) {
+        String line = lines.poll(1, TimeUnit.SECONDS);
+        Matcher m = line == null ? null : STARTED.matcher(line);
+        if (m != null && m.find()) {
+          started = m;
+        }
+      }
+      assertTrue(started != null, "no start-up line in: " + rest);
       int httpPort = Integer.parseInt(started.group(1));
       int ingestPort = Integer.parseInt(started.group(2));
       try (SseTestClient client = SseTestClient.open(httpPort, "/events?topic=p", Map.of());

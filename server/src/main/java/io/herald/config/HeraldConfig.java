@@ -31,6 +31,10 @@ public final class HeraldConfig {
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
+  public final int httpsPort;
+  public final java.nio.file.Path tlsCert;
+  public final java.nio.file.Path tlsKey;
+  public final int h2MaxStreams;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -56,6 +60,15 @@ public final class HeraldConfig {
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
+    httpsPort = b.httpsPort;
+    tlsCert = b.tlsCert;
+    tlsKey = b.tlsKey;
+    h2MaxStreams = b.h2MaxStreams;
+  }
+
+  /** Whether the TLS listener runs (a certificate and key were given). */
+  public boolean tlsEnabled() {
+    return tlsCert != null;
   }
 
   public static Builder builder() {
@@ -87,6 +100,10 @@ public final class HeraldConfig {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
+    private int httpsPort = 8443;
+    private java.nio.file.Path tlsCert;
+    private java.nio.file.Path tlsKey;
+    private int h2MaxStreams = 1000;
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -111,6 +128,10 @@ public final class HeraldConfig {
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
+    public Builder httpsPort(int v) { httpsPort = v; return this; }
+    public Builder tlsCert(java.nio.file.Path v) { tlsCert = v; return this; }
+    public Builder tlsKey(java.nio.file.Path v) { tlsKey = v; return this; }
+    public Builder h2MaxStreams(int v) { h2MaxStreams = v; return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
@@ -145,6 +166,11 @@ public final class HeraldConfig {
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);
+      port("--https-port", httpsPort);
+      if ((tlsCert == null) != (tlsKey == null)) {
+        fail("--tls-cert and --tls-key", "must be given together", tlsCert == null ? "only --tls-key" : "only --tls-cert");
+      }
+      atLeast("--h2-max-streams", h2MaxStreams, 1);
       return new HeraldConfig(this);
     }
 

@@ -4,10 +4,12 @@ import io.herald.fanout.Broadcaster;
 import io.herald.fanout.LoopDispatcher;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.DisconnectReason;
+import io.herald.sse.EventStream;
 import io.herald.sse.RetryPolicy;
 import io.herald.sse.SseFrames;
 import io.herald.sse.Subscriber;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -48,6 +50,42 @@ public final class EventsRoute {
     this.stats = stats;
   }
 
+  /**
+   * Checks a subscription request, whatever the protocol.
+   *
+   * @throws SubscribeRequest.Invalid with the reason for a 400
+   */
+  SubscribeRequest parse(String uri, String lastEventIdHeader) {
+    try {
+      return SubscribeRequest.parse(uri, lastEventIdHeader, maxTopics);
+    } catch (SubscribeRequest.Invalid invalid) {
+      stats.requestRejected();
+      throw invalid;
+    }
+  }
+
+  /** A subscriber for a stream whose response head is written; {@link #start} starts it. */
+  Subscriber subscriber(EventStream stream, SubscribeRequest request) {
+    return new Subscriber(stream, request.topics(), limits, broadcaster);
+  }
+
+  LoopDispatcher dispatcher(EventLoop loop) {
+    return broadcaster.dispatcherFor(loop);
+  }
+
+  /** Writes the opening (retry, comment, padding), then replays or goes live. */
+  void start(EventStream stream, LoopDispatcher dispatcher, Subscriber subscriber, SubscribeRequest request) {
+    stream.writeText(SseFrames.opening(retry.baseMillis(), padding));
+    dispatcher.register(subscriber, request.lastEventId());
+  }
+
+  /** Over a limit: 200 (so the browser keeps trying), a jittered retry, and the end. */
+  void refuse(EventStream stream) {
+    stats.disconnected(DisconnectReason.LIMIT);
+    stream.end(SseFrames.retry(retry.nextMillis()));
+  }
+
+  /** {@code GET /events} over HTTP/1.1. */
   void subscribe(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       stats.requestRejected();
@@ -57,9 +95,8 @@ public final class EventsRoute {
     }
     SubscribeRequest subscription;
     try {
-      subscription = SubscribeRequest.parse(request.uri(), request.headers(), maxTopics);
+      subscription = parse(request.uri(), request.headers().get("Last-Event-ID"));
     } catch (SubscribeRequest.Invalid invalid) {
-      stats.requestRejected();
       HttpResponses.text(ctx, request, HttpResponseStatus.BAD_REQUEST, invalid.getMessage());
       return;
     }
@@ -68,20 +105,18 @@ public final class EventsRoute {
     Http1EventStream stream = new Http1EventStream(pipeline.context(RawWriteAnchor.NAME));
     ctx.write(streamHead());
     if (ConnectionLimiter.isOverLimit(ctx.channel())) {
-      stats.disconnected(DisconnectReason.LIMIT);
-      stream.end(SseFrames.retry(retry.nextMillis()));
+      refuse(stream);
       return;
     }
-    LoopDispatcher dispatcher = broadcaster.dispatcherFor(ctx.channel().eventLoop());
-    Subscriber subscriber = new Subscriber(stream, subscription.topics(), limits, broadcaster);
+    LoopDispatcher dispatcher = dispatcher(ctx.channel().eventLoop());
+    Subscriber subscriber = subscriber(stream, subscription);
     // From here on the connection is a stream: no more requests are routed on it.
     pipeline.remove(HttpServerInitializer.AGGREGATOR);
     pipeline.replace(
         HttpServerInitializer.ROUTER,
         EventStreamHandler.NAME,
         new EventStreamHandler(dispatcher, subscriber));
-    stream.writeText(SseFrames.opening(retry.baseMillis(), padding));
-    dispatcher.register(subscriber, subscription.lastEventId());
+    start(stream, dispatcher, subscriber, subscription);
   }
 
   private static HttpResponse streamHead() {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -45,34 +44,23 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
       return;
     }
     String path = new QueryStringDecoder(request.uri()).path();
-    switch (path) {
-      case "/events" -> {
-        if (request.method().equals(HttpMethod.GET)) {
-          events.subscribe(ctx, request);
-        } else {
-          methodNotAllowed(ctx, request, "GET");
-        }
-      }
-      case "/publish" -> {
-        if (request.method().equals(HttpMethod.POST)) {
-          publish.publish(ctx, request);
-        } else {
-          methodNotAllowed(ctx, request, "POST");
-        }
-      }
-      default -> HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+    HttpRoutes.Route route = HttpRoutes.route(request.method().name(), path);
+    switch (route.kind()) {
+      case EVENTS -> events.subscribe(ctx, request);
+      case PUBLISH -> publish.publish(ctx, request);
+      case NOT_FOUND -> HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, route.message());
+      case METHOD_NOT_ALLOWED -> methodNotAllowed(ctx, request, route);
     }
   }
 
   private static void methodNotAllowed(
-      ChannelHandlerContext ctx, FullHttpRequest request, String allowed) {
+      ChannelHandlerContext ctx, FullHttpRequest request, HttpRoutes.Route route) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.METHOD_NOT_ALLOWED,
-            io.netty.buffer.ByteBufUtil.writeUtf8(
-                ctx.alloc(), request.method() + " is not allowed here; use " + allowed + "\n"));
-    response.headers().set(HttpHeaderNames.ALLOW, allowed);
+            io.netty.buffer.ByteBufUtil.writeUtf8(ctx.alloc(), route.message() + "\n"));
+    response.headers().set(HttpHeaderNames.ALLOW, route.allow());
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     HttpUtil.setContentLength(response, response.content().readableBytes());
     boolean keepAlive = HttpUtil.isKeepAlive(request);

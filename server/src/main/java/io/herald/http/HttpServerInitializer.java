@@ -1,22 +1,38 @@
 package io.herald.http;
 
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsciiString;
+import java.util.function.Supplier;
 
 /**
- * The public HTTP/1.1 pipeline, in order:
+ * The public HTTP pipeline. On the plaintext port, HTTP/1.1 and h2c (prior knowledge, or the
+ * HTTP/1.1 {@code Upgrade: h2c} request) share the port:
  *
  * <pre>
  * connection-limit  counts connections against --max-connections
  * raw-writes        where pre-framed event chunks enter, below the codec
- * codec             HTTP/1.1; request line and header sizes capped
+ * h2c               sees an HTTP/2 preface: becomes the HTTP/2 handler; else adds the codec
+ *                   (HTTP/1.1, request line and header sizes capped) and the upgrade handler
  * aggregator        whole requests, bodies capped at --publish-max-bytes
  * router            /events, /publish; replaced by event-stream once a stream starts
  * </pre>
+ *
+ * On the TLS port, {@code tls} and ALPN come first and choose between the HTTP/2 handler and
+ * the same HTTP/1.1 handlers.
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   static final String AGGREGATOR = "aggregator";
@@ -29,21 +45,35 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
   private final ConnectionLimiter limiter;
   private final HttpRouter router;
+  private final Supplier<Http2EventsHandler> http2;
   private final int maxBodyBytes;
   private final ChannelGroup channels;
+  private final SslContext tls;
 
-  /** @param channels every open connection is added here, so a shutdown can wait for them */
+  /**
+   * @param http2 makes the HTTP/2 handler of one connection, when HTTP/2 is chosen
+   * @param channels every open connection is added here, so a shutdown can wait for them
+   * @param tls for the TLS port, or null for the plaintext port
+   */
   public HttpServerInitializer(
-      ConnectionLimiter limiter, HttpRouter router, int maxBodyBytes, ChannelGroup channels) {
-    this.channels = channels;
+      ConnectionLimiter limiter,
+      HttpRouter router,
+      Supplier<Http2EventsHandler> http2,
+      int maxBodyBytes,
+      ChannelGroup channels,
+      SslContext tls) {
     this.limiter = limiter;
     this.router = router;
+    this.http2 = http2;
     this.maxBodyBytes = maxBodyBytes;
+    this.channels = channels;
+    this.tls = tls;
   }
 
   /** Whether a public connection carries an event stream (as opposed to plain requests). */
   public static boolean isEventStream(Channel channel) {
-    return channel.pipeline().get(EventStreamHandler.NAME) != null;
+    ChannelPipeline p = channel.pipeline();
+    return p.get(EventStreamHandler.NAME) != null || p.get(Http2EventsHandler.NAME) != null;
   }
 
   @Override
@@ -51,10 +81,64 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     channels.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast(ConnectionLimiter.NAME, limiter);
+    if (tls != null) {
+      p.addLast("tls", tls.newHandler(ch.alloc()));
+      p.addLast("alpn", new AlpnNegotiator());
+      return;
+    }
     p.addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
-    p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 65536));
+    HttpServerCodec codec = newCodec();
+    HttpServerUpgradeHandler upgrade =
+        new HttpServerUpgradeHandler(
+            codec,
+            protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                    ? new Http2ServerUpgradeCodec(Http2EventsHandler.NAME, http2.get())
+                    : null,
+            maxBodyBytes);
+    p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new Http2OnDemand()));
+    addHttp1Handlers(p);
+  }
+
+  private static HttpServerCodec newCodec() {
+    return new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 65536);
+  }
+
+  private void addHttp1Handlers(ChannelPipeline p) {
     // A body over the cap gets 413 and the connection closes: no unbounded buffering.
     p.addLast(AGGREGATOR, new HttpObjectAggregator(maxBodyBytes, true));
     p.addLast(ROUTER, router);
+  }
+
+  /**
+   * Stands in for the HTTP/2 handler until a client sends the HTTP/2 preface, so a plain
+   * HTTP/1.1 connection never builds HTTP/2 state it will not use.
+   */
+  private final class Http2OnDemand extends ChannelHandlerAdapter {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ctx.pipeline().replace(this, Http2EventsHandler.NAME, http2.get());
+    }
+  }
+
+  /** After the TLS handshake: HTTP/2 when the client offered it, HTTP/1.1 otherwise. */
+  private final class AlpnNegotiator extends ApplicationProtocolNegotiationHandler {
+    AlpnNegotiator() {
+      super(ApplicationProtocolNames.HTTP_1_1);
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      ChannelPipeline p = ctx.pipeline();
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        p.addLast(Http2EventsHandler.NAME, http2.get());
+      } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+        p.addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
+        p.addLast("codec", newCodec());
+        addHttp1Handlers(p);
+      } else {
+        ctx.close();
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.herald.ingest.EventJsonParser;
 import io.herald.ingest.JsonText;
 import io.herald.ingest.PublishRequest;
 import io.herald.metrics.HeraldStats;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -28,45 +29,50 @@ public final class PublishRoute {
     this.stats = stats;
   }
 
+  /** A complete answer, whatever the protocol writes it with. */
+  record Reply(HttpResponseStatus status, String contentType, String body) {
+    static Reply json(HttpResponseStatus status, String json) {
+      return new Reply(status, "application/json", json + "\n");
+    }
+  }
+
+  /** {@code POST /publish} over HTTP/1.1. */
   void publish(ChannelHandlerContext ctx, FullHttpRequest request) {
+    Reply reply = publish(request.content());
+    HttpResponses.send(ctx, request, reply.status(), reply.contentType(), reply.body());
+  }
+
+  /** Publishes a body of one event or an array of them; the reply says what happened. */
+  Reply publish(ByteBuf body) {
     if (!enabled) {
       stats.requestRejected();
-      HttpResponses.text(
-          ctx,
-          request,
+      return new Reply(
           HttpResponseStatus.FORBIDDEN,
+          "text/plain; charset=utf-8",
           "publishing over HTTP is off: start herald with --allow-http-publish,"
-              + " or publish through the ingest port");
-      return;
+              + " or publish through the ingest port\n");
     }
     List<PublishRequest> events;
     try {
-      events = EventJsonParser.parseBody(request.content());
+      events = EventJsonParser.parseBody(body);
     } catch (BadEventException bad) {
       stats.requestRejected();
-      HttpResponses.json(
-          ctx,
-          request,
-          HttpResponseStatus.BAD_REQUEST,
-          "{\"error\":" + JsonText.quote(bad.getMessage()) + "}");
-      return;
+      return Reply.json(
+          HttpResponseStatus.BAD_REQUEST, "{\"error\":" + JsonText.quote(bad.getMessage()) + "}");
     }
     List<String> ids;
     try {
       ids = broadcaster.publish(events);
     } catch (IllegalStateException stopping) {
-      HttpResponses.json(
-          ctx,
-          request,
+      return Reply.json(
           HttpResponseStatus.SERVICE_UNAVAILABLE,
           "{\"error\":" + JsonText.quote(stopping.getMessage()) + "}");
-      return;
     }
-    HttpResponses.json(ctx, request, HttpResponseStatus.OK, reply(request, ids));
+    return Reply.json(HttpResponseStatus.OK, reply(isArray(body), ids));
   }
 
-  private static String reply(FullHttpRequest request, List<String> ids) {
-    if (!isArray(request)) {
+  private static String reply(boolean array, List<String> ids) {
+    if (!array) {
       return "{\"id\":\"" + ids.get(0) + "\"}";
     }
     StringBuilder json = new StringBuilder(16 + ids.size() * 24).append("{\"ids\":[");
@@ -79,8 +85,7 @@ public final class PublishRoute {
     return json.append("]}").toString();
   }
 
-  private static boolean isArray(FullHttpRequest request) {
-    var content = request.content();
+  private static boolean isArray(ByteBuf content) {
     for (int i = content.readerIndex(); i < content.writerIndex(); i++) {
       byte b = content.getByte(i);
       if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {

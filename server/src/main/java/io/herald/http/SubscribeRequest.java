@@ -1,7 +1,6 @@
 package io.herald.http;
 
 import io.herald.sse.TopicNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,7 +29,11 @@ public record SubscribeRequest(List<String> topics, String lastEventId) {
     }
   }
 
-  public static SubscribeRequest parse(String uri, HttpHeaders headers, int maxTopics) {
+  /**
+   * @param uri the request target (path and query)
+   * @param lastEventIdHeader the {@code Last-Event-ID} header, or null
+   */
+  public static SubscribeRequest parse(String uri, String lastEventIdHeader, int maxTopics) {
     QueryStringDecoder query = new QueryStringDecoder(uri);
     List<String> raw = query.parameters().getOrDefault("topic", List.of());
     if (raw.isEmpty()) {
@@ -48,7 +51,7 @@ public record SubscribeRequest(List<String> topics, String lastEventId) {
       throw new Invalid(
           "too many topics: " + topics.size() + " (at most " + maxTopics + " per stream)");
     }
-    String lastEventId = headers.get("Last-Event-ID");
+    String lastEventId = lastEventIdHeader;
     if (lastEventId == null) {
       List<String> fromQuery = query.parameters().get("lastEventId");
       lastEventId = fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);

@@ -34,8 +34,10 @@ class HttpPipelineTest {
             new HttpServerInitializer(
                 new ConnectionLimiter(10, stats),
                 router,
+                () -> null, // HTTP/2 is never negotiated here
                 1024,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
+                null));
   }
 
   @AfterEach

@@ -1,0 +1,348 @@
+package io.herald.http;
+
+import io.herald.fanout.LoopDispatcher;
+import io.herald.sse.Subscriber;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/2 for the public port: each stream is one request — {@code GET /events} becomes one
+ * subscription, {@code POST /publish} one publish — with the same routes, checks and
+ * subscriber logic as HTTP/1.1; only the framing differs ({@link Http2EventStream}).
+ *
+ * <p>It works at the connection level ({@link Http2ConnectionHandler} with a frame listener),
+ * not with a child channel and pipeline per stream ({@code Http2MultiplexHandler}): a stream here
+ * is a long-lived subscription, so a per-stream channel would cost memory per subscription and
+ * a pipeline traversal per event (measured about 30% slower in netty/netty#5772).
+ *
+ * <p>Protections, each set explicitly in {@link Builder}: the stream limit advertised in
+ * SETTINGS, the header list size, Rapid Reset (CVE-2023-44487) and server-provoked resets
+ * (CVE-2025-55163), CONTINUATION floods, empty DATA floods, and PING/SETTINGS floods (queued
+ * control frames). A connection that stops reading altogether is closed after the stall timeout.
+ *
+ * <p>One per connection; replaces the HTTP/1.1 handlers once HTTP/2 is negotiated.
+ */
+public final class Http2EventsHandler extends Http2ConnectionHandler {
+  static final String NAME = "http2";
+
+  private final EventsRoute events;
+  private final PublishRoute publish;
+  private final int maxBodyBytes;
+  private final long stallNanos;
+  private final Http2Connection.PropertyKey subscriberKey;
+  private final Http2Connection.PropertyKey bodyKey;
+  private final Http2Connection.PropertyKey headersKey;
+  private ScheduledFuture<?> stallCheck;
+
+  private Http2EventsHandler(
+      Http2ConnectionDecoder decoder,
+      Http2ConnectionEncoder encoder,
+      Http2Settings settings,
+      EventsRoute events,
+      PublishRoute publish,
+      int maxBodyBytes,
+      long stallNanos) {
+    super(decoder, encoder, settings);
+    this.events = events;
+    this.publish = publish;
+    this.maxBodyBytes = maxBodyBytes;
+    this.stallNanos = stallNanos;
+    this.subscriberKey = connection().newKey();
+    this.bodyKey = connection().newKey();
+    this.headersKey = connection().newKey();
+    connection()
+        .addListener(
+            new Http2ConnectionAdapter() {
+              @Override
+              public void onStreamClosed(Http2Stream stream) {
+                Subscribed subscribed = stream.removeProperty(subscriberKey);
+                if (subscribed != null) {
+                  subscribed.subscriber().connectionClosed();
+                }
+                ByteBuf body = stream.removeProperty(bodyKey);
+                if (body != null) {
+                  body.release();
+                }
+              }
+            });
+    encoder
+        .flowController()
+        .listener(
+            stream -> {
+              Subscribed subscribed = stream.getProperty(subscriberKey);
+              if (subscribed != null && encoder.flowController().isWritable(stream)) {
+                subscribed.stream().writable();
+                subscribed.dispatcher().writable(subscribed.subscriber());
+              }
+            });
+  }
+
+  private record Subscribed(Subscriber subscriber, Http2EventStream stream, LoopDispatcher dispatcher) {}
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    // Came from an HTTP/1.1 pipeline (h2c): its request handlers have nothing to do here.
+    for (String name : new String[] {HttpServerInitializer.AGGREGATOR, HttpServerInitializer.ROUTER}) {
+      if (ctx.pipeline().get(name) != null) {
+        ctx.pipeline().remove(name);
+      }
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent upgrade) {
+      // h2c upgrade: the HTTP/1.1 request that asked for it is stream 1, already half-closed.
+      FullHttpRequest request = upgrade.upgradeRequest();
+      Http2Headers headers =
+          new DefaultHttp2Headers().method(request.method().asciiName()).path(request.uri());
+      String lastEventId = request.headers().get("Last-Event-ID");
+      if (lastEventId != null) {
+        headers.set("last-event-id", lastEventId);
+      }
+      onRequest(ctx, 1, headers, request.content().retain());
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  final class Listener extends Http2FrameAdapter {
+    @Override
+    public void onHeadersRead(
+        ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream) {
+      if (endStream) {
+        onRequest(ctx, streamId, headers, null);
+      } else {
+        Http2Stream stream = connection().stream(streamId);
+        // A request with a body (POST /publish): keep the headers until the body is complete.
+        stream.setProperty(bodyKey, ctx.alloc().compositeBuffer());
+        stream.setProperty(headersKey, headers);
+      }
+    }
+
+    @Override
+    public void onHeadersRead(
+        ChannelHandlerContext ctx,
+        int streamId,
+        Http2Headers headers,
+        int streamDependency,
+        short weight,
+        boolean exclusive,
+        int padding,
+        boolean endStream) {
+      onHeadersRead(ctx, streamId, headers, padding, endStream);
+    }
+
+    @Override
+    public int onDataRead(
+        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
+        throws Http2Exception {
+      int processed = data.readableBytes() + padding;
+      Http2Stream stream = connection().stream(streamId);
+      CompositeByteBuf body = stream == null ? null : stream.getProperty(bodyKey);
+      if (body == null) {
+        return processed; // a body on a stream that takes none: ignored, window returned
+      }
+      if (body.readableBytes() + data.readableBytes() > maxBodyBytes) {
+        stream.removeProperty(bodyKey);
+        body.release();
+        respond(ctx, streamId, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8",
+            "the body is larger than " + maxBodyBytes + " bytes\n");
+        return processed;
+      }
+      body.addComponent(true, data.retain());
+      if (endOfStream) {
+        stream.removeProperty(bodyKey);
+        onRequest(ctx, streamId, stream.removeProperty(headersKey), body);
+      }
+      return processed;
+    }
+  }
+
+  /** One complete request on one stream; {@code body} (may be null) is released here. */
+  private void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers, ByteBuf body) {
+    try {
+      String path = headers.path() == null ? "" : headers.path().toString();
+      String method = headers.method() == null ? "" : headers.method().toString();
+      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path());
+      switch (route.kind()) {
+        case EVENTS -> subscribe(ctx, streamId, path, headers);
+        case PUBLISH -> {
+          PublishRoute.Reply reply =
+              publish.publish(body == null ? ctx.alloc().buffer(0) : body.retain());
+          respond(ctx, streamId, reply.status(), reply.contentType(), reply.body());
+        }
+        case NOT_FOUND -> respond(
+            ctx, streamId, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", route.message() + "\n");
+        case METHOD_NOT_ALLOWED -> respond(
+            ctx,
+            streamId,
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            "text/plain; charset=utf-8",
+            route.message() + "\n",
+            route.allow());
+      }
+    } finally {
+      if (body != null) {
+        body.release();
+      }
+    }
+  }
+
+  private void subscribe(ChannelHandlerContext ctx, int streamId, String path, Http2Headers headers) {
+    SubscribeRequest request;
+    try {
+      CharSequence lastId = headers.get("last-event-id");
+      request = events.parse(path, lastId == null ? null : lastId.toString());
+    } catch (SubscribeRequest.Invalid invalid) {
+      respond(ctx, streamId, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8", invalid.getMessage() + "\n");
+      return;
+    }
+    Http2Stream stream = connection().stream(streamId);
+    Http2Headers head =
+        new DefaultHttp2Headers()
+            .status(HttpResponseStatus.OK.codeAsText())
+            .set("content-type", "text/event-stream; charset=utf-8")
+            .set("cache-control", "no-cache, no-transform")
+            .set("x-accel-buffering", "no");
+    encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
+    Http2EventStream eventStream = new Http2EventStream(ctx, encoder(), stream);
+    if (ConnectionLimiter.isOverLimit(ctx.channel())) {
+      events.refuse(eventStream);
+      return;
+    }
+    LoopDispatcher dispatcher = events.dispatcher(ctx.channel().eventLoop());
+    Subscriber subscriber = events.subscriber(eventStream, request);
+    stream.setProperty(subscriberKey, new Subscribed(subscriber, eventStream, dispatcher));
+    events.start(eventStream, dispatcher, subscriber, request);
+  }
+
+  private void respond(
+      ChannelHandlerContext ctx, int streamId, HttpResponseStatus status, String contentType, String text) {
+    respond(ctx, streamId, status, contentType, text, null);
+  }
+
+
+  private void respond(
+      ChannelHandlerContext ctx,
+      int streamId,
+      HttpResponseStatus status,
+      String contentType,
+      String text,
+      String allow) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    Http2Headers head =
+        new DefaultHttp2Headers()
+            .status(status.codeAsText())
+            .set("content-type", contentType)
+            .setInt("content-length", bytes.length);
+    if (allow != null) {
+      head.set("allow", allow);
+    }
+    encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
+    encoder().writeData(ctx, streamId, ByteBufUtil.writeUtf8(ctx.alloc(), text), 0, true, ctx.newPromise());
+    ctx.channel().flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (!ctx.channel().isWritable() && stallCheck == null) {
+      // A connection that stops reading stalls every stream on it: close it after the timeout.
+      stallCheck =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    stallCheck = null;
+                    if (!ctx.channel().isWritable()) {
+                      ctx.close();
+                    }
+                  },
+                  stallNanos,
+                  TimeUnit.NANOSECONDS);
+    } else if (ctx.channel().isWritable() && stallCheck != null) {
+      stallCheck.cancel(false);
+      stallCheck = null;
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (cause instanceof java.io.IOException) {
+      ctx.close(); // the client went away
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
+  }
+
+  /** Builds the handler with every HTTP/2 protection set explicitly. */
+  public static final class Builder
+      extends AbstractHttp2ConnectionHandlerBuilder<Http2EventsHandler, Builder> {
+    /** Header block a request may send: URLs with many topics and token cookies fit. */
+    static final int MAX_HEADER_LIST_SIZE = 16 * 1024;
+
+    private final EventsRoute events;
+    private final PublishRoute publish;
+    private final int maxBodyBytes;
+    private final long stallNanos;
+
+    public Builder(EventsRoute events, PublishRoute publish, int maxBodyBytes, long stallNanos, int maxStreams) {
+      this.events = events;
+      this.publish = publish;
+      this.maxBodyBytes = maxBodyBytes;
+      this.stallNanos = stallNanos;
+      server(true);
+      initialSettings(
+          Http2Settings.defaultSettings()
+              // Streams per connection; more are refused (RST_STREAM REFUSED_STREAM).
+              .maxConcurrentStreams(maxStreams)
+              // Header list size: stops memory exhaustion through huge header blocks.
+              .maxHeaderListSize(MAX_HEADER_LIST_SIZE));
+      // Rapid Reset (CVE-2023-44487): a client opening and resetting streams in a loop.
+      decoderEnforceMaxRstFramesPerWindow(200, 30);
+      // The server-side twin (CVE-2025-55163): frames crafted to make us reset streams.
+      encoderEnforceMaxRstFramesPerWindow(200, 30);
+      // CONTINUATION floods (2024): endless tiny CONTINUATION frames of one header block.
+      decoderEnforceMaxSmallContinuationFrames(16);
+      // Empty DATA floods (CVE-2019-9518): frames that cost work and carry nothing.
+      decoderEnforceMaxConsecutiveEmptyDataFrames(2);
+      // PING / SETTINGS floods (CVE-2019-9512/9515): answers we must queue for a non-reader.
+      encoderEnforceMaxQueuedControlFrames(1000);
+    }
+
+    public Http2EventsHandler build() {
+      return super.build();
+    }
+
+    @Override
+    protected Http2EventsHandler build(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+      Http2EventsHandler handler =
+          new Http2EventsHandler(decoder, encoder, settings, events, publish, maxBodyBytes, stallNanos);
+      frameListener(handler.new Listener());
+      return handler;
+    }
+  }
+
+}

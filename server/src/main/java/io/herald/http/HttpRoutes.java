@@ -1,0 +1,34 @@
+package io.herald.http;
+
+/**
+ * Which route a request takes, decided once for HTTP/1.1 and HTTP/2 alike: {@code GET /events},
+ * {@code POST /publish}, or a 404 / 405 with the reason.
+ */
+final class HttpRoutes {
+  enum Kind {
+    EVENTS,
+    PUBLISH,
+    NOT_FOUND,
+    METHOD_NOT_ALLOWED
+  }
+
+  /** @param allow for 405, the method the path takes; @param message for 404 and 405 */
+  record Route(Kind kind, String allow, String message) {}
+
+  private static final Route EVENTS = new Route(Kind.EVENTS, null, null);
+  private static final Route PUBLISH = new Route(Kind.PUBLISH, null, null);
+
+  private HttpRoutes() {}
+
+  static Route route(String method, String path) {
+    return switch (path) {
+      case "/events" -> method.equals("GET") ? EVENTS : notAllowed(method, "GET");
+      case "/publish" -> method.equals("POST") ? PUBLISH : notAllowed(method, "POST");
+      default -> new Route(Kind.NOT_FOUND, null, "no such path: " + path);
+    };
+  }
+
+  private static Route notAllowed(String method, String allow) {
+    return new Route(Kind.METHOD_NOT_ALLOWED, allow, method + " is not allowed here; use " + allow);
+  }
+}
