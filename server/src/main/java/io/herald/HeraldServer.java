@@ -249,9 +249,13 @@ public final class HeraldServer implements AutoCloseable {
     }
     ingestChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
 
-    // Connections without a stream are idle keep-alives or single requests: nothing to drain.
-    httpChannels.close(channel -> !HttpServerInitializer.isEventStream(channel));
+    // HTTP/1.1 connections without a stream are idle keep-alives or single requests: nothing
+    // to drain. HTTP/2 connections are closed (GOAWAY) once their streams have ended.
+    httpChannels.close(
+        channel ->
+            !HttpServerInitializer.isEventStream(channel) && !HttpServerInitializer.isHttp2(channel));
     broadcaster.shutdown(retry).awaitUninterruptibly(remainingMillis(deadline));
+    httpChannels.close(HttpServerInitializer::isHttp2);
     httpChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
     int forced = httpChannels.size() + ingestChannels.size();
     httpChannels.close().awaitUninterruptibly();

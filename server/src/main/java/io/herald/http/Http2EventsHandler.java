@@ -5,6 +5,7 @@ import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -189,8 +190,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       switch (route.kind()) {
         case EVENTS -> subscribe(ctx, streamId, path, headers);
         case PUBLISH -> {
-          PublishRoute.Reply reply =
-              publish.publish(body == null ? ctx.alloc().buffer(0) : body.retain());
+          PublishRoute.Reply reply = publish.publish(body == null ? Unpooled.EMPTY_BUFFER : body);
           respond(ctx, streamId, reply.status(), reply.contentType(), reply.body());
         }
         case NOT_FOUND -> respond(

@@ -70,10 +70,14 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     this.tls = tls;
   }
 
-  /** Whether a public connection carries an event stream (as opposed to plain requests). */
+  /** Whether a public connection carries an HTTP/1.1 event stream. */
   public static boolean isEventStream(Channel channel) {
-    ChannelPipeline p = channel.pipeline();
-    return p.get(EventStreamHandler.NAME) != null || p.get(Http2EventsHandler.NAME) != null;
+    return channel.pipeline().get(EventStreamHandler.NAME) != null;
+  }
+
+  /** Whether a public connection speaks HTTP/2 (it may carry any number of streams). */
+  public static boolean isHttp2(Channel channel) {
+    return channel.pipeline().get(Http2EventsHandler.NAME) != null;
   }
 
   @Override
