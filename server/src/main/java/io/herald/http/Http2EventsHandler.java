@@ -55,6 +55,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final Http2Connection.PropertyKey bodyKey;
   private final Http2Connection.PropertyKey headersKey;
   private ScheduledFuture<?> stallCheck;
+  private ChannelHandlerContext context;
 
   private Http2EventsHandler(
       Http2ConnectionDecoder decoder,
@@ -76,6 +77,11 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
         .addListener(
             new Http2ConnectionAdapter() {
               @Override
+              public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
+                closeIfDone();
+              }
+
+              @Override
               public void onStreamClosed(Http2Stream stream) {
                 Subscribed subscribed = stream.removeProperty(subscriberKey);
                 if (subscribed != null) {
@@ -85,6 +91,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
                 if (body != null) {
                   body.release();
                 }
+                closeIfDone();
               }
             });
     encoder
@@ -99,11 +106,20 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             });
   }
 
+  /** A client that sent GOAWAY opens no more streams: close once its last one has ended. */
+  private void closeIfDone() {
+    ChannelHandlerContext ctx = context;
+    if (ctx != null && connection().goAwayReceived() && connection().numActiveStreams() == 0) {
+      ctx.close();
+    }
+  }
+
   private record Subscribed(Subscriber subscriber, Http2EventStream stream, LoopDispatcher dispatcher) {}
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     super.handlerAdded(ctx);
+    context = ctx;
     // Came from an HTTP/1.1 pipeline (h2c): its request handlers have nothing to do here.
     for (String name : new String[] {HttpServerInitializer.AGGREGATOR, HttpServerInitializer.ROUTER}) {
       if (ctx.pipeline().get(name) != null) {
