@@ -119,7 +119,11 @@ class Http2StreamsTest {
       legit.await(() -> opened(live), WAIT, "the legitimate stream");
       attacker.rapidReset(2000);
       long code = attacker.awaitGoAwayOrClose(WAIT);
+      // Herald sends GOAWAY ENHANCE_YOUR_CALM and closes; with the attacker's frames still
+      // unread the close becomes a TCP reset, which may discard the GOAWAY before the client
+      // reads it, so a bare close counts too. Either way the connection is gone.
       assertTrue(code == 0xb || code == -1, "ENHANCE_YOUR_CALM or close, got " + code);
+      assertTrue(!attacker.isOpen() || code == 0xb);
       String id = ingest.publish("live", "\"still here\"");
       legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");
       assertEquals(id, live.events().get(0).id());
@@ -133,7 +137,7 @@ class Http2StreamsTest {
       H2TestClient.Stream open = attacker.request("POST", "/publish");
       attacker.emptyDataFlood(open, 100);
       long code = attacker.awaitGoAwayOrClose(WAIT);
-      assertTrue(code == 0xb || code == 0x1 || code == -1, "GOAWAY or close, got " + code);
+      assertEquals(0xb, code, "GOAWAY ENHANCE_YOUR_CALM");
     }
   }
 }

@@ -272,6 +272,15 @@ public final class H2TestClient implements AutoCloseable {
     return goAwayCode;
   }
 
+  /** Stops reading the socket altogether: the whole connection stalls. */
+  public void stopReading() throws Exception {
+    onLoop(
+        () -> {
+          channel.config().setAutoRead(false);
+          return null;
+        });
+  }
+
   public boolean isOpen() {
     return channel.isActive();
   }

@@ -1,0 +1,118 @@
+package io.herald.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.testing.H2TestClient;
+import io.herald.testing.IngestTestClient;
+import io.herald.testing.TestHerald;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** HTTP/2 clients that misbehave on purpose, against a real Herald. */
+class Http2AbuseTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final int HEADERS = 0x1;
+  private static final int SETTINGS = 0x4;
+  private static final int GOAWAY = 0x7;
+  private static final int CONTINUATION = 0x9;
+  private TestHerald herald;
+
+  @AfterEach
+  void stop() {
+    if (herald != null) {
+      herald.close();
+    }
+  }
+
+  private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload)
+      throws IOException {
+    out.write(new byte[] {
+      (byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
+      (byte) type, (byte) flags,
+      (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream
+    });
+    out.write(payload);
+  }
+
+  /** Reads frames until a GOAWAY (its error code) or the end of the connection (-1). */
+  private static long readUntilGoAway(Socket socket) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    try {
+      while (true) {
+        int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        in.readUnsignedByte(); // flags
+        in.readInt(); // stream
+        byte[] payload = in.readNBytes(length);
+        if (type == GOAWAY) {
+          return ((payload[4] & 0xffL) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff);
+        }
+      }
+    } catch (EOFException | SocketException closed) {
+      return -1;
+    }
+  }
+
+  @Test
+  void continuationFloodGetsGoAwayWhileAnotherConnectionKeepsReceiving() throws Exception {
+    herald = TestHerald.start();
+    try (H2TestClient legit = H2TestClient.connect(herald.httpPort());
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
+        Socket attacker = new Socket("127.0.0.1", herald.httpPort())) {
+      H2TestClient.Stream live = legit.get("/events?topic=live", Map.of());
+      legit.await(() -> live.body().contains(": herald"), WAIT, "the legitimate stream");
+
+      attacker.setSoTimeout((int) WAIT.toMillis());
+      OutputStream out = attacker.getOutputStream();
+      ByteArrayOutputStream flood = new ByteArrayOutputStream();
+      flood.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      frame(flood, SETTINGS, 0, 0, new byte[0]);
+      // HEADERS without END_HEADERS (:method GET), then one-byte CONTINUATION frames forever.
+      frame(flood, HEADERS, 0x1 /* END_STREAM */, 1, new byte[] {(byte) 0x82});
+      for (int i = 0; i < 5000; i++) {
+        frame(flood, CONTINUATION, 0, 1, new byte[] {(byte) 0x86 /* :scheme http */});
+      }
+      out.write(flood.toByteArray());
+      out.flush();
+      long code = readUntilGoAway(attacker);
+      assertEquals(0xb, code, "GOAWAY ENHANCE_YOUR_CALM");
+
+      String id = ingest.publish("live", "\"still here\"");
+      legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");
+      assertEquals(id, live.events().get(0).id());
+    }
+  }
+
+  @Test
+  void connectionThatStopsReadingIsClosedAfterTheStallTimeout() throws Exception {
+    herald = TestHerald.start(b -> b.stallTimeout(Duration.ofMillis(300)).queueEvents(1_000_000).queueBytes(256L << 20));
+    String payload = "\"" + "z".repeat(4000) + "\"";
+    try (H2TestClient client = H2TestClient.connect(herald.httpPort());
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      H2TestClient.Stream stream = client.get("/events?topic=s", Map.of());
+      client.await(() -> stream.body().contains(": herald"), WAIT, "the stream");
+      client.stopReading();
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 3000; i++) {
+        lines.append("{\"topic\":\"s\",\"data\":").append(payload).append("}\n");
+      }
+      ingest.pipeline(lines.toString(), 3000); // ~12 MB: more than the kernel buffers hold
+      Conditions.await(
+          () -> herald.server().stats().httpConnections() == 0,
+          WAIT,
+          "the stalled HTTP/2 connection to be closed");
+      assertEquals(0, herald.server().stats().streams());
+    }
+  }
+}
