@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -56,6 +58,10 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final Http2Connection.PropertyKey headersKey;
   private ScheduledFuture<?> stallCheck;
   private ChannelHandlerContext context;
+  private boolean failed;
+
+  /** How long a connection that failed keeps draining the client's input before closing. */
+  private static final long LINGER_MILLIS = 1000;
 
   private Http2EventsHandler(
       Http2ConnectionDecoder decoder,
@@ -301,6 +307,49 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       stallCheck = null;
     }
     super.channelWritabilityChanged(ctx);
+  }
+
+  /**
+   * A connection error (a flood, a protocol violation): say why with GOAWAY, stop sending, and
+   * read and discard what the client already sent before closing. Closing with its bytes still
+   * unread would make the kernel answer with a reset, which can destroy the GOAWAY before the
+   * client reads it — the client would never learn why.
+   */
+  @Override
+  protected void onConnectionError(
+      ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    Http2Exception error =
+        http2Ex != null
+            ? http2Ex
+            : new Http2Exception(Http2Error.INTERNAL_ERROR, String.valueOf(cause.getMessage()), cause);
+    goAway(
+            ctx,
+            connection().remote().lastStreamCreated(),
+            error.error().code(),
+            ByteBufUtil.writeUtf8(ctx.alloc(), String.valueOf(error.getMessage())),
+            ctx.newPromise())
+        .addListener(
+            written -> {
+              if (ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
+                duplex.shutdownOutput();
+              }
+              ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
+    ctx.flush();
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out)
+      throws Exception {
+    if (failed) {
+      in.skipBytes(in.readableBytes()); // after GOAWAY for an error, input is only drained
+      return;
+    }
+    super.decode(ctx, in, out);
   }
 
   @Override

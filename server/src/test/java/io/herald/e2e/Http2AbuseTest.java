@@ -24,6 +24,7 @@ class Http2AbuseTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final int HEADERS = 0x1;
   private static final int SETTINGS = 0x4;
+  private static final int RST_STREAM = 0x3;
   private static final int GOAWAY = 0x7;
   private static final int CONTINUATION = 0x9;
   private TestHerald herald;
@@ -87,6 +88,41 @@ class Http2AbuseTest {
       out.flush();
       long code = readUntilGoAway(attacker);
       assertEquals(0xb, code, "GOAWAY ENHANCE_YOUR_CALM");
+
+      String id = ingest.publish("live", "\"still here\"");
+      legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");
+      assertEquals(id, live.events().get(0).id());
+    }
+  }
+
+  @Test
+  void rapidResetFloodGetsGoAwayWhileAnotherConnectionKeepsReceiving() throws Exception {
+    herald = TestHerald.start();
+    try (H2TestClient legit = H2TestClient.connect(herald.httpPort());
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
+        Socket attacker = new Socket("127.0.0.1", herald.httpPort())) {
+      H2TestClient.Stream live = legit.get("/events?topic=live", Map.of());
+      legit.await(() -> live.body().contains(": herald"), WAIT, "the legitimate stream");
+
+      attacker.setSoTimeout((int) WAIT.toMillis());
+      ByteArrayOutputStream flood = new ByteArrayOutputStream();
+      flood.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      frame(flood, SETTINGS, 0, 0, new byte[0]);
+      // Open an event stream and cancel it at once, again and again (CVE-2023-44487). HPACK:
+      // :method GET, :scheme http (indexed), :path as a literal with an indexed name.
+      byte[] path = "/events?topic=flood".getBytes(StandardCharsets.US_ASCII);
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      block.write(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, (byte) path.length});
+      block.write(path);
+      byte[] get = block.toByteArray();
+      byte[] cancel = {0, 0, 0, 0x8};
+      for (int stream = 1; stream < 2 * 1000; stream += 2) {
+        frame(flood, HEADERS, 0x1 | 0x4 /* END_STREAM | END_HEADERS */, stream, get);
+        frame(flood, RST_STREAM, 0, stream, cancel);
+      }
+      attacker.getOutputStream().write(flood.toByteArray());
+      attacker.getOutputStream().flush();
+      assertEquals(0xb, readUntilGoAway(attacker), "GOAWAY ENHANCE_YOUR_CALM");
 
       String id = ingest.publish("live", "\"still here\"");
       legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");

@@ -219,22 +219,6 @@ public final class H2TestClient implements AutoCloseable {
         });
   }
 
-  /** Opens and at once resets {@code count} streams: the Rapid Reset attack. */
-  public void rapidReset(int count) throws Exception {
-    onLoop(
-        () -> {
-          for (int i = 0; i < count && channel.isActive(); i++) {
-            int id = handler.connection().local().incrementAndGetNextStreamId();
-            Http2Headers headers =
-                new DefaultHttp2Headers().method("GET").path("/events?topic=flood").scheme("http").authority("x");
-            handler.encoder().writeHeaders(ctx(), id, headers, 0, true, ctx().newPromise());
-            handler.encoder().writeRstStream(ctx(), id, 0x8 /* CANCEL */, ctx().newPromise());
-          }
-          channel.flush();
-          return null;
-        });
-  }
-
   /** Sends {@code count} empty DATA frames on a stream: the empty-frame flood. */
   public void emptyDataFlood(Stream stream, int count) throws Exception {
     onLoop(
