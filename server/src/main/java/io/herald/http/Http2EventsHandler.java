@@ -334,12 +334,14 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             ctx.newPromise())
         .addListener(
             written -> {
-              if (ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
+              if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput();
               }
-              ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
             });
     ctx.flush();
+    // Closed after the linger whether or not the GOAWAY got out: a client that does not read
+    // would otherwise keep the connection forever.
+    ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   @Override
