@@ -65,8 +65,17 @@ class Http2AbuseTest {
     }
   }
 
-  @Test
-  void continuationFloodGetsGoAwayWhileAnotherConnectionKeepsReceiving() throws Exception {
+  /** Frames of a flood, after the connection preface and an empty SETTINGS. */
+  interface Flood {
+    void write(ByteArrayOutputStream frames) throws IOException;
+  }
+
+  /**
+   * Sends {@code flood} on a fresh connection while a legitimate stream is open on another, and
+   * checks the attacker gets GOAWAY ENHANCE_YOUR_CALM while the legitimate stream keeps
+   * receiving.
+   */
+  private void floodGetsGoAwayWhileAnotherConnectionKeepsReceiving(Flood flood) throws Exception {
     herald = TestHerald.start();
     try (H2TestClient legit = H2TestClient.connect(herald.httpPort());
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
@@ -75,19 +84,14 @@ class Http2AbuseTest {
       legit.await(() -> live.body().contains(": herald"), WAIT, "the legitimate stream");
 
       attacker.setSoTimeout((int) WAIT.toMillis());
+      ByteArrayOutputStream frames = new ByteArrayOutputStream();
+      frames.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      frame(frames, SETTINGS, 0, 0, new byte[0]);
+      flood.write(frames);
       OutputStream out = attacker.getOutputStream();
-      ByteArrayOutputStream flood = new ByteArrayOutputStream();
-      flood.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      frame(flood, SETTINGS, 0, 0, new byte[0]);
-      // HEADERS without END_HEADERS (:method GET), then one-byte CONTINUATION frames forever.
-      frame(flood, HEADERS, 0x1 /* END_STREAM */, 1, new byte[] {(byte) 0x82});
-      for (int i = 0; i < 5000; i++) {
-        frame(flood, CONTINUATION, 0, 1, new byte[] {(byte) 0x86 /* :scheme http */});
-      }
-      out.write(flood.toByteArray());
+      out.write(frames.toByteArray());
       out.flush();
-      long code = readUntilGoAway(attacker);
-      assertEquals(0xb, code, "GOAWAY ENHANCE_YOUR_CALM");
+      assertEquals(0xb, readUntilGoAway(attacker), "GOAWAY ENHANCE_YOUR_CALM");
 
       String id = ingest.publish("live", "\"still here\"");
       legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");
@@ -96,38 +100,34 @@ class Http2AbuseTest {
   }
 
   @Test
+  void continuationFloodGetsGoAwayWhileAnotherConnectionKeepsReceiving() throws Exception {
+    floodGetsGoAwayWhileAnotherConnectionKeepsReceiving(
+        frames -> {
+          // HEADERS without END_HEADERS (:method GET), then one-byte CONTINUATION frames forever.
+          frame(frames, HEADERS, 0x1 /* END_STREAM */, 1, new byte[] {(byte) 0x82});
+          for (int i = 0; i < 5000; i++) {
+            frame(frames, CONTINUATION, 0, 1, new byte[] {(byte) 0x86 /* :scheme http */});
+          }
+        });
+  }
+
+  @Test
   void rapidResetFloodGetsGoAwayWhileAnotherConnectionKeepsReceiving() throws Exception {
-    herald = TestHerald.start();
-    try (H2TestClient legit = H2TestClient.connect(herald.httpPort());
-        IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
-        Socket attacker = new Socket("127.0.0.1", herald.httpPort())) {
-      H2TestClient.Stream live = legit.get("/events?topic=live", Map.of());
-      legit.await(() -> live.body().contains(": herald"), WAIT, "the legitimate stream");
-
-      attacker.setSoTimeout((int) WAIT.toMillis());
-      ByteArrayOutputStream flood = new ByteArrayOutputStream();
-      flood.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      frame(flood, SETTINGS, 0, 0, new byte[0]);
-      // Open an event stream and cancel it at once, again and again (CVE-2023-44487). HPACK:
-      // :method GET, :scheme http (indexed), :path as a literal with an indexed name.
-      byte[] path = "/events?topic=flood".getBytes(StandardCharsets.US_ASCII);
-      ByteArrayOutputStream block = new ByteArrayOutputStream();
-      block.write(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, (byte) path.length});
-      block.write(path);
-      byte[] get = block.toByteArray();
-      byte[] cancel = {0, 0, 0, 0x8};
-      for (int stream = 1; stream < 2 * 1000; stream += 2) {
-        frame(flood, HEADERS, 0x1 | 0x4 /* END_STREAM | END_HEADERS */, stream, get);
-        frame(flood, RST_STREAM, 0, stream, cancel);
-      }
-      attacker.getOutputStream().write(flood.toByteArray());
-      attacker.getOutputStream().flush();
-      assertEquals(0xb, readUntilGoAway(attacker), "GOAWAY ENHANCE_YOUR_CALM");
-
-      String id = ingest.publish("live", "\"still here\"");
-      legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");
-      assertEquals(id, live.events().get(0).id());
-    }
+    floodGetsGoAwayWhileAnotherConnectionKeepsReceiving(
+        frames -> {
+          // Open an event stream and cancel it at once, again and again (CVE-2023-44487).
+          // HPACK: :method GET, :scheme http (indexed), :path a literal with an indexed name.
+          byte[] path = "/events?topic=flood".getBytes(StandardCharsets.US_ASCII);
+          ByteArrayOutputStream block = new ByteArrayOutputStream();
+          block.write(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, (byte) path.length});
+          block.write(path);
+          byte[] get = block.toByteArray();
+          byte[] cancel = {0, 0, 0, 0x8};
+          for (int stream = 1; stream < 2 * 1000; stream += 2) {
+            frame(frames, HEADERS, 0x1 | 0x4 /* END_STREAM | END_HEADERS */, stream, get);
+            frame(frames, RST_STREAM, 0, stream, cancel);
+          }
+        });
   }
 
   @Test
