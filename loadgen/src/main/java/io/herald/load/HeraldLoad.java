@@ -1,0 +1,276 @@
+package io.herald.load;
+
+import io.herald.load.client.StreamHandler;
+import io.herald.load.client.Streams;
+import io.herald.load.measure.SequenceCheck;
+import io.herald.load.publish.IngestPublisher;
+import io.herald.load.publish.Topics;
+import io.herald.load.report.Report;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.IdentityHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code herald-load}: opens many SSE streams, publishes at a fixed rate through Herald's TCP
+ * ingest, and measures what every stream received — latency from each event's intended send
+ * time, lost and out-of-order events — with a live progress line, a summary, and a report folder.
+ * Exits non-zero when any event was lost or any stream failed.
+ */
+@Command(
+    name = "herald-load",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = "Load generator for SSE servers: many streams, a fixed publish rate, end-to-end latency and loss.")
+public final class HeraldLoad implements Callable<Integer> {
+  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080/events?topic={topic}",
+      description = "Stream URL; {i} is the connection index, {u} the user index, {topic} the stream's topic.")
+  String url;
+
+  @Option(names = "--connections", defaultValue = "1000", description = "Concurrent streams (HTTP/1.1 connections).")
+  int connections;
+
+  @Option(names = "--ramp", defaultValue = "5000", description = "New connections per second.")
+  int ramp;
+
+  @Option(names = "--source-addresses", defaultValue = "0",
+      description = "Loopback source addresses to spread connections over (127.0.0.2 …); 0: one per 25,000 connections.")
+  int sourceAddresses;
+
+  @Option(names = "--topics", defaultValue = "broadcast", description = "broadcast (one topic 'load') or per-user (user.<u>).")
+  String topicMode;
+
+  @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user.")
+  int users;
+
+  @Option(names = "--rate", defaultValue = "10", description = "Events published per second, in total.")
+  double rate;
+
+  @Option(names = "--duration", defaultValue = "30", description = "Seconds of publishing, once every stream is ready.")
+  int durationSeconds;
+
+  @Option(names = "--payload-bytes", defaultValue = "100", description = "Approximate size of each event's data.")
+  int payloadBytes;
+
+  @Option(names = "--ingest", defaultValue = "127.0.0.1:7070", description = "Herald's TCP ingest port (host:port).")
+  String ingest;
+
+  @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
+  int eventLoops;
+
+  @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
+  int connectTimeoutSeconds;
+
+  @Option(names = "--report", description = "Report folder (default: reports/<timestamp>).")
+  Path reportDir;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new HeraldLoad()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Topics topics =
+        new Topics(topicMode.equals("per-user") ? Topics.Mode.PER_USER : Topics.Mode.BROADCAST, users);
+    if (!topicMode.equals("per-user") && !topicMode.equals("broadcast")) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--topics must be broadcast or per-user");
+    }
+    int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, io);
+    Map<EventExecutor, SingleWriterRecorder> recorders = new IdentityHashMap<>();
+    for (EventExecutor loop : group) {
+      recorders.put(loop, new SingleWriterRecorder(3));
+    }
+    Streams streams = new Streams();
+    AtomicReferenceArray<StreamHandler> handlers = new AtomicReferenceArray<>(connections);
+    int[] topicOfStream = new int[connections];
+    long cpuStart = processCpuNanos();
+    Report report = new Report();
+    try {
+      openStreams(group, epoll, recorders, streams, handlers, topicOfStream, topics);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
+      while (streams.ready() + streams.failureCount() < connections && System.nanoTime() < deadline) {
+        progress("opening", streams, recorders, report, 0);
+        TimeUnit.MILLISECONDS.sleep(1000); // the progress line's interval
+      }
+      System.err.printf("%d of %d streams ready, %d failed%n", streams.ready(), connections, streams.failureCount());
+      for (SingleWriterRecorder recorder : recorders.values()) {
+        recorder.getIntervalHistogram(); // forget anything before publishing starts
+      }
+
+      String[] hostPort = ingest.split(":");
+      IngestPublisher publisher =
+          new IngestPublisher(hostPort[0], Integer.parseInt(hostPort[1]), topics, rate, payloadBytes);
+      Thread publishing =
+          new Thread(
+              () -> {
+                try {
+                  publisher.run(TimeUnit.SECONDS.toNanos(durationSeconds));
+                } catch (Exception e) {
+                  System.err.println("herald-load: publishing failed: " + e.getMessage());
+                }
+              },
+              "herald-load-publisher");
+      long publishStart = System.nanoTime();
+      publishing.start();
+      while (publishing.isAlive()) {
+        publishing.join(1000);
+        progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
+      }
+      // Let the last events arrive: until every stream has what was published, or 10 s.
+      long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < drainEnd
+          && streams.ready() > 0
+          && totals(handlers, topicOfStream, publisher).lost() > 0) {
+        progress("draining", streams, recorders, report, System.nanoTime() - publishStart);
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+      progress("done", streams, recorders, report, System.nanoTime() - publishStart);
+      streams.stopMeasuring();
+      Totals totals = totals(handlers, topicOfStream, publisher);
+      double seconds = (System.nanoTime() - publishStart) / 1e9;
+      report.finish(
+          this, streams, totals.expected(), totals.received(), totals.lost(), totals.outOfOrder(),
+          publisher.sent(), publisher.acknowledged(), publisher.refused(), seconds,
+          (processCpuNanos() - cpuStart) / 1e9, epoll);
+      Path dir = reportDir != null ? reportDir
+          : Path.of("reports", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      report.write(dir);
+      System.out.print(report.summaryTable());
+      System.out.println("report: " + dir.toAbsolutePath());
+      boolean clean = totals.lost() == 0 && streams.failureCount() == 0 && publisher.refused() == 0
+          && streams.ready() == connections;
+      return clean ? 0 : 1;
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  /** What the streams received against what was published to their topics. */
+  record Totals(long expected, long received, long lost, long outOfOrder) {}
+
+  private static Totals totals(
+      AtomicReferenceArray<StreamHandler> handlers, int[] topicOfStream, IngestPublisher publisher) {
+    long expected = 0;
+    long received = 0;
+    long lost = 0;
+    long outOfOrder = 0;
+    for (int i = 0; i < handlers.length(); i++) {
+      StreamHandler handler = handlers.get(i);
+      long published = publisher.publishedTo(topicOfStream[i]);
+      expected += published;
+      if (handler == null) {
+        lost += published; // never connected: everything it should have had is lost
+        continue;
+      }
+      SequenceCheck check = handler.sequence();
+      received += check.received();
+      lost += check.lost(published);
+      outOfOrder += check.outOfOrder();
+    }
+    return new Totals(expected, received, lost, outOfOrder);
+  }
+
+  private void openStreams(
+      MultiThreadIoEventLoopGroup group,
+      boolean epoll,
+      Map<EventExecutor, SingleWriterRecorder> recorders,
+      Streams streams,
+      AtomicReferenceArray<StreamHandler> handlers,
+      int[] topicOfStream,
+      Topics topics)
+      throws InterruptedException {
+    int addresses = sourceAddresses > 0 ? sourceAddresses : Math.max(1, (connections + 24_999) / 25_000);
+    long interval = Math.max(1, 1_000_000_000L / Math.max(1, ramp));
+    long next = System.nanoTime();
+    for (int i = 0; i < connections; i++) {
+      int topic = topics.topicOfStream(i);
+      topicOfStream[i] = topic;
+      URI uri =
+          URI.create(
+              url.replace("{i}", String.valueOf(i))
+                  .replace("{u}", String.valueOf(topic))
+                  .replace("{topic}", topics.name(topic)));
+      String pathAndQuery = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+      String host = uri.getHost() + ":" + uri.getPort();
+      int index = i;
+      Bootstrap bootstrap =
+          new Bootstrap()
+              .group(group)
+              .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      // The recorder of the channel's own loop: one writer per recorder.
+                      StreamHandler handler =
+                          new StreamHandler(host, pathAndQuery, streams, recorders.get(ch.eventLoop()));
+                      handlers.set(index, handler);
+                      ch.pipeline().addLast("stream", handler);
+                    }
+                  });
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait); // the ramp rate
+      }
+      next += interval;
+      InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + i % addresses), 0);
+      bootstrap
+          .connect(new InetSocketAddress(uri.getHost(), uri.getPort()), local)
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  streams.connectFailed(f.cause());
+                }
+              });
+    }
+  }
+
+  private static long processCpuNanos() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+  }
+
+  private static void progress(
+      String phase, Streams streams, Map<EventExecutor, SingleWriterRecorder> recorders, Report report, long elapsedNanos) {
+    Histogram interval = new Histogram(3);
+    for (SingleWriterRecorder recorder : recorders.values()) {
+      interval.add(recorder.getIntervalHistogram());
+    }
+    report.interval(elapsedNanos / 1e9, streams.ready(), interval);
+    System.err.printf(
+        "%-10s streams %d  deliveries/s %d  p99 %.1f ms  errors %d%n",
+        phase, streams.ready(), interval.getTotalCount(),
+        interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0,
+        streams.failureCount());
+  }
+}

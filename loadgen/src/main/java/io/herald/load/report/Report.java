@@ -1,0 +1,137 @@
+package io.herald.load.report;
+
+import io.herald.load.client.Streams;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The results of a run: the latency distribution of the whole run (HdrHistogram, never
+ * averaged), one row per second (streams, deliveries, p99), and the totals. Written as a table
+ * for people, {@code summary.json} for scripts and {@code latency.hgrm} for HdrHistogram tools.
+ */
+public final class Report {
+  private final Histogram latencyMicros = new Histogram(3);
+  private final List<double[]> seconds = new ArrayList<>();
+  private final StringBuilder json = new StringBuilder();
+  private final StringBuilder table = new StringBuilder();
+
+  /** One progress interval: elapsed seconds, streams ready, the interval's latencies. */
+  public void interval(double elapsedSeconds, long streams, Histogram interval) {
+    latencyMicros.add(interval);
+    seconds.add(new double[] {
+      elapsedSeconds, streams, interval.getTotalCount(),
+      interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0
+    });
+  }
+
+  /** Fixes the totals of the run. */
+  public void finish(
+      Object options,
+      Streams streams,
+      long expected,
+      long received,
+      long lost,
+      long outOfOrder,
+      long published,
+      long acknowledged,
+      long refused,
+      double publishSeconds,
+      double toolCpuSeconds,
+      boolean epoll) {
+    Histogram connect = streams.connectMicros().getIntervalHistogram();
+    double deliveriesPerSecond = publishSeconds > 0 ? received / publishSeconds : 0;
+    json.setLength(0);
+    json.append('{');
+    field("transport", epoll ? "\"epoll\"" : "\"nio\"");
+    field("streamsReady", streams.ready());
+    field("connectP50Ms", ms(connect, 50));
+    field("connectP99Ms", ms(connect, 99));
+    json.append("\"failures\":{");
+    boolean first = true;
+    for (Map.Entry<String, Long> f : streams.failures().entrySet()) {
+      json.append(first ? "" : ",").append('"').append(f.getKey()).append("\":").append(f.getValue());
+      first = false;
+    }
+    json.append("},");
+    field("eventsPublished", published);
+    field("eventsAcknowledged", acknowledged);
+    field("eventsRefused", refused);
+    field("deliveriesExpected", expected);
+    field("deliveriesReceived", received);
+    field("lost", lost);
+    field("outOfOrder", outOfOrder);
+    field("resetEvents", streams.namedEvents());
+    field("deliveriesPerSecond", Math.round(deliveriesPerSecond));
+    field("latencyP50Ms", ms(latencyMicros, 50));
+    field("latencyP90Ms", ms(latencyMicros, 90));
+    field("latencyP99Ms", ms(latencyMicros, 99));
+    field("latencyP999Ms", ms(latencyMicros, 99.9));
+    field("latencyMaxMs", latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0);
+    field("toolCpuSeconds", round(toolCpuSeconds));
+    json.append("\"perSecond\":[");
+    for (int i = 0; i < seconds.size(); i++) {
+      double[] row = seconds.get(i);
+      json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+          "{\"t\":%.1f,\"streams\":%d,\"deliveries\":%d,\"p99Ms\":%.2f}", row[0], (long) row[1], (long) row[2], row[3]));
+    }
+    json.append("]}");
+
+    table.setLength(0);
+    row("streams ready", String.valueOf(streams.ready()));
+    row("connect p50 / p99", ms(connect, 50) + " / " + ms(connect, 99) + " ms");
+    row("stream failures", streams.failures().isEmpty() ? "none" : streams.failures().toString());
+    row("events published", published + " (acknowledged " + acknowledged + ", refused " + refused + ")");
+    row("deliveries", received + " of " + expected + " expected");
+    row("lost / out of order", lost + " / " + outOfOrder);
+    row("throughput", Math.round(deliveriesPerSecond) + " deliveries/s");
+    row("latency p50 / p90 / p99", ms(latencyMicros, 50) + " / " + ms(latencyMicros, 90) + " / " + ms(latencyMicros, 99) + " ms");
+    row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "
+        + (latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0) + " ms");
+    row("herald-load CPU", round(toolCpuSeconds) + " s");
+  }
+
+  private void field(String name, Object value) {
+    json.append('"').append(name).append("\":").append(value).append(',');
+  }
+
+  private void row(String name, String value) {
+    table.append(String.format(Locale.ROOT, "%-26s %s%n", name, value));
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return h.getTotalCount() == 0 ? 0 : round(h.getValueAtPercentile(percentile) / 1000.0);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  public String summaryTable() {
+    return table.toString();
+  }
+
+  public String summaryJson() {
+    return json.toString();
+  }
+
+  public Histogram latencyMicros() {
+    return latencyMicros;
+  }
+
+  /** Writes {@code summary.json} and {@code latency.hgrm} (milliseconds) into {@code dir}. */
+  public void write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("summary.json"), json + "\n");
+    try (PrintStream out = new PrintStream(Files.newOutputStream(dir.resolve("latency.hgrm")), true, StandardCharsets.UTF_8)) {
+      latencyMicros.outputPercentileDistribution(out, 1000.0);
+    }
+  }
+}

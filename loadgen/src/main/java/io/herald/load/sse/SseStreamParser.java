@@ -1,0 +1,149 @@
+package io.herald.load.sse;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A minimal, allocation-free event-stream parser for the load generator's receive path: it
+ * reads bytes as they come (any split), handles CR, LF and CRLF line ends, comments, {@code id},
+ * {@code event}, {@code retry} and multi-line {@code data}, and calls the {@link Sink} when an
+ * event is complete. Only the fields the measurement needs are kept: the data of the event is
+ * handed over as a region of a reused buffer, never as a String.
+ *
+ * <p>One per stream; not thread-safe.
+ */
+public final class SseStreamParser {
+  /** Receives what the parser finds. */
+  public interface Sink {
+    /** A complete event; {@code data} is valid only during the call. */
+    void onEvent(byte[] data, int length, boolean namedEvent);
+
+    void onComment();
+
+    void onRetry(long millis);
+  }
+
+  private static final int MAX_LINE = 1 << 20;
+
+  private final Sink sink;
+  private byte[] line = new byte[256];
+  private int lineLength;
+  private boolean afterCr;
+  private byte[] data = new byte[256];
+  private int dataLength;
+  private boolean hasData;
+  private boolean namedEvent;
+  private boolean overlong;
+
+  public SseStreamParser(Sink sink) {
+    this.sink = sink;
+  }
+
+  /** Feeds the body bytes of the stream (after any transfer framing is removed). */
+  public void feed(ByteBuf buf) {
+    int end = buf.writerIndex();
+    for (int i = buf.readerIndex(); i < end; i++) {
+      byte b = buf.getByte(i);
+      if (afterCr) {
+        afterCr = false;
+        if (b == '\n') {
+          continue;
+        }
+      }
+      if (b == '\n' || b == '\r') {
+        afterCr = b == '\r';
+        endLine();
+      } else if (lineLength < MAX_LINE) {
+        if (lineLength == line.length) {
+          line = java.util.Arrays.copyOf(line, line.length * 2);
+        }
+        line[lineLength++] = b;
+      } else {
+        overlong = true;
+      }
+    }
+    buf.readerIndex(end);
+  }
+
+  private void endLine() {
+    int n = lineLength;
+    lineLength = 0;
+    if (overlong) {
+      overlong = false;
+      return;
+    }
+    if (n == 0) {
+      dispatch();
+      return;
+    }
+    if (line[0] == ':') {
+      sink.onComment();
+      return;
+    }
+    int colon = indexOf(line, n, (byte) ':');
+    int nameEnd = colon < 0 ? n : colon;
+    int valueStart = colon < 0 ? n : colon + 1;
+    if (valueStart < n && line[valueStart] == ' ') {
+      valueStart++;
+    }
+    if (is(line, nameEnd, "data")) {
+      if (hasData) {
+        append((byte) '\n');
+      }
+      for (int i = valueStart; i < n; i++) {
+        append(line[i]);
+      }
+      hasData = true;
+    } else if (is(line, nameEnd, "event")) {
+      namedEvent = n > valueStart;
+    } else if (is(line, nameEnd, "retry")) {
+      long value = 0;
+      for (int i = valueStart; i < n; i++) {
+        if (line[i] < '0' || line[i] > '9') {
+          return;
+        }
+        value = value * 10 + (line[i] - '0');
+      }
+      if (n > valueStart) {
+        sink.onRetry(value);
+      }
+    }
+    // id and unknown fields: nothing the measurement needs
+  }
+
+  private void dispatch() {
+    if (hasData) {
+      sink.onEvent(data, dataLength, namedEvent);
+    }
+    hasData = false;
+    dataLength = 0;
+    namedEvent = false;
+  }
+
+  private void append(byte b) {
+    if (dataLength == data.length) {
+      data = java.util.Arrays.copyOf(data, data.length * 2);
+    }
+    data[dataLength++] = b;
+  }
+
+  private static int indexOf(byte[] bytes, int n, byte b) {
+    for (int i = 0; i < n; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean is(byte[] bytes, int n, String name) {
+    if (n != name.length()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (bytes[i] != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

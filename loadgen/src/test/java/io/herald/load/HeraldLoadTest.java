@@ -1,0 +1,77 @@
+package io.herald.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.HeraldServer;
+import io.herald.config.HeraldConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** herald-load against a real Herald: every event reaches every stream, and the report says so. */
+class HeraldLoadTest {
+  @TempDir Path reports;
+
+  private static HeraldServer herald() {
+    return new HeraldServer(
+            HeraldConfig.builder().httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0).build())
+        .start();
+  }
+
+  private int run(HeraldServer herald, String... extra) {
+    String[] base = {
+      "--url", "http://127.0.0.1:" + herald.httpPort() + "/events?topic={topic}",
+      "--ingest", "127.0.0.1:" + herald.ingestPort(),
+      "--report", reports.toString(),
+      "--duration", "2"
+    };
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    return new CommandLine(new HeraldLoad()).execute(args);
+  }
+
+  @Test
+  void broadcastToEveryStreamLosesNothingAndWritesTheReport() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "200", "--rate", "50"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"streamsReady\":200"), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+      assertTrue(summary.contains("\"eventsRefused\":0,"), summary);
+      assertTrue(Files.readString(reports.resolve("latency.hgrm")).contains("Percentile"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void perUserTopicsLoseNothing() {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "100", "--topics", "per-user", "--users", "50", "--rate", "100"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void streamsThatCannotOpenMakeTheRunFail() {
+    HeraldServer herald = herald();
+    try {
+      // A topic Herald refuses (400): no stream opens, so the run must not pass.
+      String[] args = {
+        "--url", "http://127.0.0.1:" + herald.httpPort() + "/events?topic=bad%20topic",
+        "--ingest", "127.0.0.1:" + herald.ingestPort(),
+        "--report", reports.toString(), "--duration", "1", "--connections", "5", "--connect-timeout", "10"
+      };
+      assertEquals(1, new CommandLine(new HeraldLoad()).execute(args));
+    } finally {
+      herald.stop();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.herald.load.measure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class SequenceCheckTest {
+  @Test
+  void countsGapsAsLostAndLowerNumbersAsOutOfOrder() {
+    SequenceCheck check = new SequenceCheck();
+    for (long s : new long[] {1, 2, 4, 5, 5, 3, 6}) {
+      check.received(s);
+    }
+    assertEquals(7, check.received());
+    assertEquals(1, check.lost(6), "3 came late: it counts as out of order, the gap as lost");
+    assertEquals(2, check.outOfOrder(), "the repeated 5 and the late 3");
+  }
+
+  @Test
+  void eventsMissingAtTheEndAreLost() {
+    SequenceCheck check = new SequenceCheck();
+    check.received(1);
+    check.received(2);
+    assertEquals(3, check.lost(5));
+    assertEquals(0, new SequenceCheck().lost(0));
+  }
+
+  @Test
+  void readsSequenceAndSendTimeFromTheDataBytes() {
+    byte[] data = "{\"s\":42,\"t\":1700000000123,\"p\":\"xxx\"}".getBytes(StandardCharsets.UTF_8);
+    assertEquals(42, EventFields.number(data, data.length, 's'));
+    assertEquals(1700000000123L, EventFields.number(data, data.length, 't'));
+    assertEquals(-1, EventFields.number(data, data.length, 'q'));
+  }
+}
