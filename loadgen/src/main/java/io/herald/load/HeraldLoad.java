@@ -86,6 +86,10 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
   int connectTimeoutSeconds;
 
+  @Option(names = "--drain-seconds", defaultValue = "10",
+      description = "After publishing, seconds to wait for events still on their way.")
+  int drainSeconds;
+
   @Option(names = "--report", description = "Report folder (default: reports/<timestamp>).")
   Path reportDir;
 
@@ -144,8 +148,8 @@ public final class HeraldLoad implements Callable<Integer> {
         publishing.join(1000);
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
-      // Let the last events arrive: until every stream has what was published, or 10 s.
-      long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      // Let the last events arrive: until every stream has what was published, or the drain time.
+      long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
       while (System.nanoTime() < drainEnd
           && streams.ready() > 0
           && totals(handlers, topicOfStream, publisher).lost() > 0) {
@@ -157,7 +161,8 @@ public final class HeraldLoad implements Callable<Integer> {
       Totals totals = totals(handlers, topicOfStream, publisher);
       double seconds = (System.nanoTime() - publishStart) / 1e9;
       report.finish(
-          this, streams, totals.expected(), totals.received(), totals.lost(), totals.outOfOrder(),
+          this, streams, totals.expected(), totals.received(), totals.lost(), totals.duplicates(),
+          totals.outOfOrder(),
           publisher.sent(), publisher.acknowledged(), publisher.refused(), seconds,
           (processCpuNanos() - cpuStart) / 1e9, epoll);
       Path dir = reportDir != null ? reportDir
@@ -165,7 +170,8 @@ public final class HeraldLoad implements Callable<Integer> {
       report.write(dir);
       System.out.print(report.summaryTable());
       System.out.println("report: " + dir.toAbsolutePath());
-      boolean clean = totals.lost() == 0 && streams.failureCount() == 0 && publisher.refused() == 0
+      boolean clean = totals.lost() == 0 && totals.duplicates() == 0 && totals.outOfOrder() == 0
+          && streams.failureCount() == 0 && publisher.refused() == 0
           && streams.ready() == connections;
       return clean ? 0 : 1;
     } finally {
@@ -174,13 +180,14 @@ public final class HeraldLoad implements Callable<Integer> {
   }
 
   /** What the streams received against what was published to their topics. */
-  record Totals(long expected, long received, long lost, long outOfOrder) {}
+  record Totals(long expected, long received, long lost, long duplicates, long outOfOrder) {}
 
   private static Totals totals(
       AtomicReferenceArray<StreamHandler> handlers, int[] topicOfStream, IngestPublisher publisher) {
     long expected = 0;
     long received = 0;
     long lost = 0;
+    long duplicates = 0;
     long outOfOrder = 0;
     for (int i = 0; i < handlers.length(); i++) {
       StreamHandler handler = handlers.get(i);
@@ -193,9 +200,10 @@ public final class HeraldLoad implements Callable<Integer> {
       SequenceCheck check = handler.sequence();
       received += check.received();
       lost += check.lost(published);
+      duplicates += check.duplicates();
       outOfOrder += check.outOfOrder();
     }
-    return new Totals(expected, received, lost, outOfOrder);
+    return new Totals(expected, received, lost, duplicates, outOfOrder);
   }
 
   private void openStreams(

@@ -1,25 +1,43 @@
 package io.herald.load.measure;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
- * What one subscriber received of its topic's sequence 1, 2, 3, …: Herald delivers in order, so
- * a number above the next expected one is a gap (lost events), and one below it is a duplicate
- * or an event out of order. Constant memory, whatever the run's length.
+ * What one subscriber received of its topic's sequence 1, 2, 3, …: a number above the next
+ * expected one opens a gap (those events are missing); a number below it is either a missing
+ * one arriving late (out of order) or one already received (a duplicate). In the normal case —
+ * everything in order — it keeps two counters and no set.
  */
 public final class SequenceCheck {
+  /** Missing numbers remembered to tell late arrivals from duplicates; beyond, gaps only count. */
+  private static final int MAX_REMEMBERED = 10_000;
+
   private long next = 1;
   private long received;
-  private long lost;
+  private long missing;
+  private long duplicates;
   private long outOfOrder;
+  private Set<Long> gaps;
 
   public void received(long sequence) {
     received++;
     if (sequence == next) {
       next++;
     } else if (sequence > next) {
-      lost += sequence - next;
+      if (gaps == null) {
+        gaps = new HashSet<>();
+      }
+      for (long s = next; s < sequence && gaps.size() < MAX_REMEMBERED; s++) {
+        gaps.add(s);
+      }
+      missing += sequence - next;
       next = sequence + 1;
-    } else {
+    } else if (gaps != null && gaps.remove(sequence)) {
+      missing--;
       outOfOrder++;
+    } else {
+      duplicates++;
     }
   }
 
@@ -27,11 +45,16 @@ public final class SequenceCheck {
     return received;
   }
 
-  /** Lost events, once {@code published} events were published to the topic. */
+  /** Events never received, once {@code published} events were published to the topic. */
   public long lost(long published) {
-    return lost + Math.max(0, published - (next - 1));
+    return missing + Math.max(0, published - (next - 1));
   }
 
+  public long duplicates() {
+    return duplicates;
+  }
+
+  /** Events that arrived after a later one. */
   public long outOfOrder() {
     return outOfOrder;
   }

@@ -39,6 +39,7 @@ public final class Report {
       long expected,
       long received,
       long lost,
+      long duplicates,
       long outOfOrder,
       long published,
       long acknowledged,
@@ -67,6 +68,7 @@ public final class Report {
     field("deliveriesExpected", expected);
     field("deliveriesReceived", received);
     field("lost", lost);
+    field("duplicates", duplicates);
     field("outOfOrder", outOfOrder);
     field("resetEvents", streams.namedEvents());
     field("deliveriesPerSecond", Math.round(deliveriesPerSecond));
@@ -90,7 +92,7 @@ public final class Report {
     row("stream failures", streams.failures().isEmpty() ? "none" : streams.failures().toString());
     row("events published", published + " (acknowledged " + acknowledged + ", refused " + refused + ")");
     row("deliveries", received + " of " + expected + " expected");
-    row("lost / out of order", lost + " / " + outOfOrder);
+    row("lost / duplicated / late", lost + " / " + duplicates + " / " + outOfOrder);
     row("throughput", Math.round(deliveriesPerSecond) + " deliveries/s");
     row("latency p50 / p90 / p99", ms(latencyMicros, 50) + " / " + ms(latencyMicros, 90) + " / " + ms(latencyMicros, 99) + " ms");
     row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "

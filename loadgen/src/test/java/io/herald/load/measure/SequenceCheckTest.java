@@ -7,14 +7,15 @@ import org.junit.jupiter.api.Test;
 
 class SequenceCheckTest {
   @Test
-  void countsGapsAsLostAndLowerNumbersAsOutOfOrder() {
+  void tellsLostDuplicatedAndLateEventsApart() {
     SequenceCheck check = new SequenceCheck();
-    for (long s : new long[] {1, 2, 4, 5, 5, 3, 6}) {
+    for (long s : new long[] {1, 2, 4, 5, 5, 6, 8, 7, 9}) {
       check.received(s);
     }
-    assertEquals(7, check.received());
-    assertEquals(1, check.lost(6), "3 came late: it counts as out of order, the gap as lost");
-    assertEquals(2, check.outOfOrder(), "the repeated 5 and the late 3");
+    assertEquals(9, check.received());
+    assertEquals(1, check.lost(9), "3 never came");
+    assertEquals(1, check.duplicates(), "5 came twice");
+    assertEquals(1, check.outOfOrder(), "7 came after 8");
   }
 
   @Test
