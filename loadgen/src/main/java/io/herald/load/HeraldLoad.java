@@ -2,6 +2,7 @@ package io.herald.load;
 
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
+import io.herald.load.measure.ProcSampler;
 import io.herald.load.measure.SequenceCheck;
 import io.herald.load.publish.IngestPublisher;
 import io.herald.load.publish.Topics;
@@ -86,6 +87,9 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
   int connectTimeoutSeconds;
 
+  @Option(names = "--server-pid", description = "Sample this process's CPU and RSS from /proc (the server under test).")
+  Long serverPid;
+
   @Option(names = "--drain-seconds", defaultValue = "10",
       description = "After publishing, seconds to wait for events still on their way.")
   int drainSeconds;
@@ -142,12 +146,18 @@ public final class HeraldLoad implements Callable<Integer> {
                 }
               },
               "herald-load-publisher");
+      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
+      double serverCpuStart = server == null ? 0 : server.cpuSeconds();
       long publishStart = System.nanoTime();
       publishing.start();
       while (publishing.isAlive()) {
         publishing.join(1000);
+        if (server != null) {
+          server.rssKib();
+        }
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
+      double serverCpu = server == null ? -1 : server.cpuSeconds() - serverCpuStart;
       // Let the last events arrive: until every stream has what was published, or the drain time.
       long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
       while (System.nanoTime() < drainEnd
@@ -164,7 +174,7 @@ public final class HeraldLoad implements Callable<Integer> {
           this, streams, totals.expected(), totals.received(), totals.lost(), totals.duplicates(),
           totals.outOfOrder(),
           publisher.sent(), publisher.acknowledged(), publisher.refused(), seconds,
-          (processCpuNanos() - cpuStart) / 1e9, epoll);
+          (processCpuNanos() - cpuStart) / 1e9, epoll, serverCpu, server == null ? -1 : server.maxRssKib());
       Path dir = reportDir != null ? reportDir
           : Path.of("reports", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       report.write(dir);

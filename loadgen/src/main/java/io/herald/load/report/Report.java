@@ -46,7 +46,9 @@ public final class Report {
       long refused,
       double publishSeconds,
       double toolCpuSeconds,
-      boolean epoll) {
+      boolean epoll,
+      double serverCpuSeconds,
+      long serverMaxRssKib) {
     Histogram connect = streams.connectMicros().getIntervalHistogram();
     double deliveriesPerSecond = publishSeconds > 0 ? received / publishSeconds : 0;
     json.setLength(0);
@@ -78,6 +80,11 @@ public final class Report {
     field("latencyP999Ms", ms(latencyMicros, 99.9));
     field("latencyMaxMs", latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0);
     field("toolCpuSeconds", round(toolCpuSeconds));
+    // The server's CPU while publishing (not while connecting), per million deliveries.
+    double serverPerMillion = serverCpuSeconds < 0 || received == 0 ? -1 : serverCpuSeconds / (received / 1e6);
+    field("serverCpuSeconds", round(serverCpuSeconds));
+    field("serverCpuSecondsPerMillionDeliveries", round(serverPerMillion));
+    field("serverMaxRssMiB", serverMaxRssKib < 0 ? -1 : serverMaxRssKib / 1024);
     json.append("\"perSecond\":[");
     for (int i = 0; i < seconds.size(); i++) {
       double[] row = seconds.get(i);
@@ -98,6 +105,10 @@ public final class Report {
     row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "
         + (latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0) + " ms");
     row("herald-load CPU", round(toolCpuSeconds) + " s");
+    if (serverCpuSeconds >= 0) {
+      row("server CPU (publishing)", round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries");
+      row("server RSS (max)", serverMaxRssKib / 1024 + " MiB");
+    }
   }
 
   private void field(String name, Object value) {
