@@ -44,6 +44,9 @@ class HeraldLoadTest {
       assertTrue(summary.contains("\"lost\":0,"), summary);
       assertTrue(summary.contains("\"eventsRefused\":0,"), summary);
       assertTrue(Files.readString(reports.resolve("latency.hgrm")).contains("Percentile"));
+      String html = Files.readString(reports.resolve("report.html"));
+      assertTrue(html.contains("<polyline"), "charts with data");
+      assertTrue(html.contains("streams ready"), "the summary table");
     } finally {
       herald.stop();
     }

@@ -139,10 +139,14 @@ public final class Report {
     return latencyMicros;
   }
 
-  /** Writes {@code summary.json} and {@code latency.hgrm} (milliseconds) into {@code dir}. */
+  /**
+   * Writes {@code summary.json}, {@code latency.hgrm} (milliseconds) and {@code report.html} into
+   * {@code dir}.
+   */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("summary.json"), json + "\n");
+    Files.writeString(dir.resolve("report.html"), HtmlReport.render(table.toString(), latencyMicros, seconds));
     try (PrintStream out = new PrintStream(Files.newOutputStream(dir.resolve("latency.hgrm")), true, StandardCharsets.UTF_8)) {
       latencyMicros.outputPercentileDistribution(out, 1000.0);
     }
