@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.H2TestClient;
 import io.herald.testing.IngestTestClient;
-import io.herald.testing.TestHerald;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -16,25 +15,16 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** HTTP/2 clients that misbehave on purpose, against a real Herald. */
-class Http2AbuseTest {
+class Http2AbuseTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final int HEADERS = 0x1;
   private static final int SETTINGS = 0x4;
   private static final int RST_STREAM = 0x3;
   private static final int GOAWAY = 0x7;
   private static final int CONTINUATION = 0x9;
-  private TestHerald herald;
-
-  @AfterEach
-  void stop() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
 
   private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload)
       throws IOException {
@@ -76,7 +66,7 @@ class Http2AbuseTest {
    * receiving.
    */
   private void floodGetsGoAwayWhileAnotherConnectionKeepsReceiving(Flood flood) throws Exception {
-    herald = TestHerald.start();
+    start();
     try (H2TestClient legit = H2TestClient.connect(herald.httpPort());
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
         Socket attacker = new Socket("127.0.0.1", herald.httpPort())) {
@@ -132,7 +122,7 @@ class Http2AbuseTest {
 
   @Test
   void connectionThatStopsReadingIsClosedAfterTheStallTimeout() throws Exception {
-    herald = TestHerald.start(b -> b.stallTimeout(Duration.ofMillis(300)).queueEvents(1_000_000).queueBytes(256L << 20));
+    start(b -> b.stallTimeout(Duration.ofMillis(300)).queueEvents(1_000_000).queueBytes(256L << 20));
     String payload = "\"" + "z".repeat(4000) + "\"";
     try (H2TestClient client = H2TestClient.connect(herald.httpPort());
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {

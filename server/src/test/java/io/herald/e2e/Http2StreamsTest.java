@@ -7,24 +7,14 @@ import io.herald.sse.DisconnectReason;
 import io.herald.testing.H2TestClient;
 import io.herald.testing.IngestTestClient;
 import io.herald.testing.SseTestClient;
-import io.herald.testing.TestHerald;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Event streams over HTTP/2 (prior knowledge), many per connection, with Netty's client. */
-class Http2StreamsTest {
+class Http2StreamsTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private TestHerald herald;
-
-  @AfterEach
-  void stop() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
 
   private static boolean opened(H2TestClient.Stream stream) {
     return stream.status() == 200 && stream.body().contains(": herald\n\n");
@@ -32,7 +22,7 @@ class Http2StreamsTest {
 
   @Test
   void manyStreamsOnOneConnectionEachReceiveTheirTopics() throws Exception {
-    herald = TestHerald.start();
+    start();
     try (H2TestClient client = H2TestClient.connect(herald.httpPort());
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       H2TestClient.Stream a1 = client.get("/events?topic=a", Map.of());
@@ -52,7 +42,7 @@ class Http2StreamsTest {
 
   @Test
   void replayAndResetWorkPerStream() throws Exception {
-    herald = TestHerald.start(b -> b.historySize(3));
+    start(b -> b.historySize(3));
     try (H2TestClient client = H2TestClient.connect(herald.httpPort());
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = new java.util.ArrayList<>();
@@ -70,7 +60,7 @@ class Http2StreamsTest {
 
   @Test
   void requestsOtherThanStreamsAreAnsweredLikeHttp1() throws Exception {
-    herald = TestHerald.start();
+    start();
     try (H2TestClient client = H2TestClient.connect(herald.httpPort())) {
       H2TestClient.Stream missing = client.get("/nope", Map.of());
       H2TestClient.Stream badTopic = client.get("/events?topic=a%20b", Map.of());
@@ -86,7 +76,7 @@ class Http2StreamsTest {
 
   @Test
   void stalledStreamIsResetWhileItsSiblingsKeepReceiving() throws Exception {
-    herald = TestHerald.start(b -> b.queueEvents(64).queueBytes(64 * 1024));
+    start(b -> b.queueEvents(64).queueBytes(64 * 1024));
     String payload = "\"" + "x".repeat(4000) + "\"";
     try (H2TestClient client = H2TestClient.connect(herald.httpPort(), 16 * 1024);
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
@@ -111,7 +101,7 @@ class Http2StreamsTest {
 
   @Test
   void emptyDataFloodGetsGoAway() throws Exception {
-    herald = TestHerald.start();
+    start();
     try (H2TestClient attacker = H2TestClient.connect(herald.httpPort())) {
       H2TestClient.Stream open = attacker.request("POST", "/publish");
       attacker.emptyDataFlood(open, 100);

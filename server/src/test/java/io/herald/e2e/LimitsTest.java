@@ -6,30 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.sse.DisconnectReason;
 import io.herald.testing.IngestTestClient;
 import io.herald.testing.SseTestClient;
-import io.herald.testing.TestHerald;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class LimitsTest {
+class LimitsTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private TestHerald herald;
-
-  @AfterEach
-  void stop() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
 
   @Test
   void streamOverTheConnectionLimitGets200AndAJitteredRetryThenTheEnd() throws Exception {
-    herald = TestHerald.start(b -> b.maxConnections(2).retryMillis(2000));
+    start(b -> b.maxConnections(2).retryMillis(2000));
     try (SseTestClient a = SseTestClient.open(herald.httpPort(), "/events?topic=t", Map.of());
         SseTestClient b = SseTestClient.open(herald.httpPort(), "/events?topic=t", Map.of());
         SseTestClient over = SseTestClient.open(herald.httpPort(), "/events?topic=t", Map.of())) {
@@ -47,7 +37,7 @@ class LimitsTest {
 
   @Test
   void closedStreamsAreNoticedAndFreedPromptly() throws Exception {
-    herald = TestHerald.start();
+    start();
     SseTestClient client = SseTestClient.open(herald.httpPort(), "/events?topic=t&topic=u", Map.of());
     client.awaitComment(c -> c.contains("herald"), WAIT);
     assertEquals(1, herald.server().stats().streams());
@@ -60,7 +50,7 @@ class LimitsTest {
 
   @Test
   void publisherThatDoesNotReadItsAnswersIsHeldBackAndLosesNothing() throws Exception {
-    herald = TestHerald.start();
+    start();
     // One line in a hundred is an event; the others are refused with a long error answer, so
     // ~8 MB of answers (more than the kernel buffers between the sockets) cost few events.
     int n = 100_000;

@@ -5,25 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.IngestTestClient;
 import io.herald.testing.SseTestClient;
-import io.herald.testing.TestHerald;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class ReplayTest {
+class ReplayTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private TestHerald herald;
-
-  @AfterEach
-  void stop() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
 
   private SseTestClient subscribe(String query, Map<String, String> headers) throws Exception {
     SseTestClient client = SseTestClient.open(herald.httpPort(), "/events?" + query, headers);
@@ -43,7 +33,7 @@ class ReplayTest {
 
   @Test
   void replaysMissedEventsAfterLastEventIdWithoutGapOrDuplicate() throws Exception {
-    herald = TestHerald.start();
+    start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> seen;
       try (SseTestClient first = subscribe("topic=demo", Map.of())) {
@@ -64,7 +54,7 @@ class ReplayTest {
 
   @Test
   void resumesFromTheQueryParameterOnAFirstConnectionAndTheHeaderWinsOverIt() throws Exception {
-    herald = TestHerald.start();
+    start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = publish(ingest, "demo", 1, 4);
       try (SseTestClient byQuery = subscribe("topic=demo&lastEventId=" + ids.get(1), Map.of())) {
@@ -80,7 +70,7 @@ class ReplayTest {
 
   @Test
   void sendsResetNamingTheEarliestRetainedIdWhenTheIdIsOlderThanTheHistory() throws Exception {
-    herald = TestHerald.start(b -> b.historySize(3));
+    start(b -> b.historySize(3));
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = publish(ingest, "demo", 1, 6);
       try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
@@ -96,7 +86,7 @@ class ReplayTest {
 
   @Test
   void sendsResetForMalformedAndUnknownIds() throws Exception {
-    herald = TestHerald.start();
+    start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = publish(ingest, "demo", 1, 2);
       for (String bad : List.of("garbage", "1-99999", "99999999999999-0", ids.get(0) + "x")) {
@@ -111,7 +101,7 @@ class ReplayTest {
 
   @Test
   void replayLongerThanTheOutboundQueueArrivesWholeAndInOrder() throws Exception {
-    herald = TestHerald.start(b -> b.queueEvents(16).queueBytes(8192));
+    start(b -> b.queueEvents(16).queueBytes(8192));
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = publish(ingest, "demo", 1, 600);
       try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
@@ -122,7 +112,7 @@ class ReplayTest {
 
   @Test
   void resumingWhilePublishingNeitherLosesNorRepeatsAnEventAtTheSeam() throws Exception {
-    herald = TestHerald.start();
+    start();
     int total = 3000;
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort());
         IngestTestClient background = new IngestTestClient(herald.ingestPort())) {

@@ -9,23 +9,14 @@ import io.herald.testing.SseTestClient;
 import io.herald.testing.TestHerald;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class SlowConsumerTest {
+class SlowConsumerTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private TestHerald herald;
-
-  @AfterEach
-  void stop() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
 
   @Test
   void stalledReaderIsCutOffWhileOtherStreamsReceiveEverything() throws Exception {
-    herald = TestHerald.start(b -> b.queueEvents(256).queueBytes(64 * 1024));
+    start(b -> b.queueEvents(256).queueBytes(64 * 1024));
     String payload = "\"" + "x".repeat(4000) + "\"";
     // ~16 MB: far beyond what the kernel buffers for the stalled client (a few MB) and its queue
     int events = 4000;
