@@ -297,7 +297,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
                   () -> {
                     stallCheck = null;
                     if (!ctx.channel().isWritable()) {
-                      ctx.close();
+                      forceClose(ctx);
                     }
                   },
                   stallNanos,
@@ -341,7 +341,16 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     ctx.flush();
     // Closed after the linger whether or not the GOAWAY got out: a client that does not read
     // would otherwise keep the connection forever.
-    ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    ctx.executor().schedule(() -> forceClose(ctx), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Closes the connection now. {@code ctx.close()} would go through {@link
+   * Http2ConnectionHandler#close}, whose graceful shutdown first waits for a GOAWAY to be
+   * written — forever, for a client that does not read — so the close starts below this handler.
+   */
+  private static void forceClose(ChannelHandlerContext ctx) {
+    ctx.pipeline().firstContext().close();
   }
 
   @Override

@@ -23,6 +23,7 @@ class Http2AbuseTest extends HeraldTest {
   private static final int HEADERS = 0x1;
   private static final int SETTINGS = 0x4;
   private static final int RST_STREAM = 0x3;
+  private static final int PING = 0x6;
   private static final int GOAWAY = 0x7;
   private static final int CONTINUATION = 0x9;
 
@@ -118,6 +119,43 @@ class Http2AbuseTest extends HeraldTest {
             frame(frames, RST_STREAM, 0, stream, cancel);
           }
         });
+  }
+
+  @Test
+  void pingFloodFromAClientThatDoesNotReadIsCutOff() throws Exception {
+    start();
+    try (Socket attacker = new Socket()) {
+      attacker.setReceiveBufferSize(4096);
+      attacker.connect(new java.net.InetSocketAddress("127.0.0.1", herald.httpPort()));
+      attacker.setSoTimeout((int) WAIT.toMillis());
+      // 400,000 PINGs (~7 MB) whose ACKs are never read: once the socket buffers are full the
+      // ACKs queue up in Herald, and past the control-frame limit it must give up on us.
+      ByteArrayOutputStream frames = new ByteArrayOutputStream();
+      byte[] opaque = new byte[8];
+      for (int i = 0; i < 10_000; i++) {
+        frame(frames, PING, 0, 0, opaque);
+      }
+      byte[] pings = frames.toByteArray();
+      OutputStream out = attacker.getOutputStream();
+      try {
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        ByteArrayOutputStream settings = new ByteArrayOutputStream();
+        frame(settings, SETTINGS, 0, 0, new byte[0]);
+        out.write(settings.toByteArray());
+        for (int i = 0; i < 40; i++) {
+          out.write(pings);
+        }
+        out.flush();
+      } catch (SocketException closedWhileSending) {
+        // Herald may already have cut the connection: the expected outcome too
+      }
+      Conditions.await(
+          () -> herald.server().stats().httpConnections() == 0,
+          WAIT,
+          "the flooding connection to be closed (the GOAWAY may wait behind unread ACKs)");
+      long code = readUntilGoAway(attacker);
+      assertTrue(code == 0xb || code == -1, "GOAWAY ENHANCE_YOUR_CALM or close, got " + code);
+    }
   }
 
   @Test
