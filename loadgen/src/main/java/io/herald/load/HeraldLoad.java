@@ -4,7 +4,9 @@ import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
 import io.herald.load.measure.ProcSampler;
 import io.herald.load.measure.SequenceCheck;
-import io.herald.load.publish.IngestPublisher;
+import io.herald.load.publish.HttpPostTransport;
+import io.herald.load.publish.IngestTransport;
+import io.herald.load.publish.Publisher;
 import io.herald.load.publish.Topics;
 import io.herald.load.report.Report;
 import io.netty.bootstrap.Bootstrap;
@@ -81,6 +83,14 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--ingest", defaultValue = "127.0.0.1:7070", description = "Herald's TCP ingest port (host:port).")
   String ingest;
 
+  @Option(names = "--publish", defaultValue = "ingest",
+      description = "How events are published: ingest (TCP lines to --ingest) or http (POST to --publish-url).")
+  String publishMode;
+
+  @Option(names = "--publish-url", defaultValue = "http://127.0.0.1:8080/publish",
+      description = "URL for --publish http; {topic} is replaced by the event's topic.")
+  String publishUrl;
+
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
 
@@ -133,14 +143,21 @@ public final class HeraldLoad implements Callable<Integer> {
         recorder.getIntervalHistogram(); // forget anything before publishing starts
       }
 
-      String[] hostPort = ingest.split(":");
-      IngestPublisher publisher =
-          new IngestPublisher(hostPort[0], Integer.parseInt(hostPort[1]), topics, rate, payloadBytes);
+      Publisher publisher = new Publisher(topics, rate, payloadBytes);
+      Publisher.Transport transport;
+      if (publishMode.equals("http")) {
+        transport = new HttpPostTransport(publishUrl, publisher);
+      } else if (publishMode.equals("ingest")) {
+        String[] hostPort = ingest.split(":");
+        transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+      } else {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--publish must be ingest or http");
+      }
       Thread publishing =
           new Thread(
               () -> {
                 try {
-                  publisher.run(TimeUnit.SECONDS.toNanos(durationSeconds));
+                  publisher.run(transport, TimeUnit.SECONDS.toNanos(durationSeconds));
                 } catch (Exception e) {
                   System.err.println("herald-load: publishing failed: " + e.getMessage());
                 }
@@ -193,7 +210,7 @@ public final class HeraldLoad implements Callable<Integer> {
   record Totals(long expected, long received, long lost, long duplicates, long outOfOrder) {}
 
   private static Totals totals(
-      AtomicReferenceArray<StreamHandler> handlers, int[] topicOfStream, IngestPublisher publisher) {
+      AtomicReferenceArray<StreamHandler> handlers, int[] topicOfStream, Publisher publisher) {
     long expected = 0;
     long received = 0;
     long lost = 0;

@@ -63,6 +63,25 @@ class HeraldLoadTest {
   }
 
   @Test
+  void publishingOverHttpLosesNothing() {
+    HeraldServer herald =
+        new HeraldServer(
+                HeraldConfig.builder()
+                    .httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
+                    .allowHttpPublish(true)
+                    .build())
+            .start();
+    try {
+      assertEquals(
+          0,
+          run(herald, "--connections", "50", "--rate", "50", "--publish", "http",
+              "--publish-url", "http://127.0.0.1:" + herald.httpPort() + "/publish"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
   void streamsThatCannotOpenMakeTheRunFail() {
     HeraldServer herald = herald();
     try {

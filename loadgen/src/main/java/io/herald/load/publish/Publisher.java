@@ -1,0 +1,102 @@
+package io.herald.load.publish;
+
+import io.herald.load.measure.EventClock;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publishes on a fixed schedule: event k is due at {@code start + k / rate} and carries that
+ * intended time (not the time it actually left), so a publisher or server that falls behind
+ * shows up as latency instead of hiding it (no coordinated omission). Each event also carries
+ * its topic's sequence number, from which subscribers detect loss. How events travel is the
+ * {@link Transport}'s business (TCP ingest, HTTP POST).
+ */
+public final class Publisher {
+  /** Carries events to the server and counts its answers. */
+  public interface Transport extends AutoCloseable {
+    /** Sends one event ({@code event} is the whole JSON object, topic included). */
+    void send(String event) throws IOException;
+
+    /** Everything sent so far is on its way (called before waiting for the next due time). */
+    void flush() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  private final Topics topics;
+  private final double rate;
+  private final String padding;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final long[] perTopic;
+
+  public Publisher(Topics topics, double rate, int payloadBytes) {
+    this.topics = topics;
+    this.rate = rate;
+    this.padding = "x".repeat(Math.max(0, payloadBytes - 40));
+    this.perTopic = new long[topics.count()];
+  }
+
+  /**
+   * Publishes for {@code durationNanos} through {@code transport}, then waits (at most 30 s) for
+   * the answers to everything sent.
+   */
+  public void run(Transport transport, long durationNanos) throws IOException {
+    try (transport) {
+      long periodNanos = (long) (1_000_000_000L / rate);
+      long startMicros = EventClock.nowMicros();
+      long end = System.nanoTime() + durationNanos;
+      StringBuilder event = new StringBuilder(128 + padding.length());
+      for (long k = 0; ; k++) {
+        long dueMicros = startMicros + k * periodNanos / 1000;
+        long dueNanos = EventClock.toNanoTime(dueMicros);
+        if (dueNanos > end) {
+          break;
+        }
+        long wait = dueNanos - System.nanoTime();
+        if (wait > 0) {
+          transport.flush(); // everything due so far is on its way before waiting for the next
+          LockSupport.parkNanos(wait); // the schedule itself
+        }
+        int topic = topics.topicOf(k);
+        long sequence = ++perTopic[topic];
+        event.setLength(0);
+        event.append("{\"topic\":\"").append(topics.name(topic)).append("\",\"data\":{\"s\":")
+            .append(sequence).append(",\"t\":").append(dueMicros).append(",\"p\":\"")
+            .append(padding).append("\"}}");
+        transport.send(event.toString());
+        sent.incrementAndGet();
+      }
+      transport.flush();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (acknowledged.get() + refused.get() < sent.get() && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(1_000_000); // polling the answer counters, bounded by the deadline
+      }
+    }
+  }
+
+  /** Called by transports for each answer. */
+  void answered(boolean accepted) {
+    (accepted ? acknowledged : refused).incrementAndGet();
+  }
+
+  public long sent() {
+    return sent.get();
+  }
+
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Events published to topic {@code index}. */
+  public long publishedTo(int index) {
+    return perTopic[index];
+  }
+}
