@@ -1,5 +1,7 @@
 package io.herald.load;
 
+import io.herald.load.client.Http2Streams;
+import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
 import io.herald.load.measure.ProcSampler;
@@ -28,6 +30,8 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.IdentityHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,8 +59,17 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "Stream URL; {i} is the connection index, {u} the user index, {topic} the stream's topic.")
   String url;
 
-  @Option(names = "--connections", defaultValue = "1000", description = "Concurrent streams (HTTP/1.1 connections).")
+  @Option(names = "--connections", defaultValue = "1000",
+      description = "Concurrent streams (with h1, one connection each).")
   int connections;
+
+  @Option(names = "--protocol", defaultValue = "h1",
+      description = "h1 (one HTTP/1.1 connection per stream) or h2c (HTTP/2 with prior knowledge, --streams-per-connection streams each).")
+  String protocol;
+
+  @Option(names = "--streams-per-connection", defaultValue = "100",
+      description = "Streams per HTTP/2 connection (--protocol h2c).")
+  int streamsPerConnection;
 
   @Option(names = "--ramp", defaultValue = "5000", description = "New connections per second.")
   int ramp;
@@ -127,7 +140,7 @@ public final class HeraldLoad implements Callable<Integer> {
       recorders.put(loop, new SingleWriterRecorder(3));
     }
     Streams streams = new Streams();
-    AtomicReferenceArray<StreamHandler> handlers = new AtomicReferenceArray<>(connections);
+    AtomicReferenceArray<StreamCheck> handlers = new AtomicReferenceArray<>(connections);
     int[] topicOfStream = new int[connections];
     long cpuStart = processCpuNanos();
     Report report = new Report();
@@ -210,14 +223,14 @@ public final class HeraldLoad implements Callable<Integer> {
   record Totals(long expected, long received, long lost, long duplicates, long outOfOrder) {}
 
   private static Totals totals(
-      AtomicReferenceArray<StreamHandler> handlers, int[] topicOfStream, Publisher publisher) {
+      AtomicReferenceArray<StreamCheck> handlers, int[] topicOfStream, Publisher publisher) {
     long expected = 0;
     long received = 0;
     long lost = 0;
     long duplicates = 0;
     long outOfOrder = 0;
     for (int i = 0; i < handlers.length(); i++) {
-      StreamHandler handler = handlers.get(i);
+      StreamCheck handler = handlers.get(i);
       long published = publisher.publishedTo(topicOfStream[i]);
       expected += published;
       if (handler == null) {
@@ -238,13 +251,21 @@ public final class HeraldLoad implements Callable<Integer> {
       boolean epoll,
       Map<EventExecutor, SingleWriterRecorder> recorders,
       Streams streams,
-      AtomicReferenceArray<StreamHandler> handlers,
+      AtomicReferenceArray<StreamCheck> checks,
       int[] topicOfStream,
       Topics topics)
       throws InterruptedException {
-    int addresses = sourceAddresses > 0 ? sourceAddresses : Math.max(1, (connections + 24_999) / 25_000);
+    boolean h2 = protocol.equals("h2c");
+    if (!h2 && !protocol.equals("h1")) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--protocol must be h1 or h2c");
+    }
+    int perConnection = h2 ? Math.max(1, streamsPerConnection) : 1;
+    int connectionCount = (connections + perConnection - 1) / perConnection;
+    int addresses = sourceAddresses > 0 ? sourceAddresses : Math.max(1, (connectionCount + 24_999) / 25_000);
     long interval = Math.max(1, 1_000_000_000L / Math.max(1, ramp));
     long next = System.nanoTime();
+    String[] paths = new String[connections];
+    URI first = null;
     for (int i = 0; i < connections; i++) {
       int topic = topics.topicOfStream(i);
       topicOfStream[i] = topic;
@@ -253,9 +274,15 @@ public final class HeraldLoad implements Callable<Integer> {
               url.replace("{i}", String.valueOf(i))
                   .replace("{u}", String.valueOf(topic))
                   .replace("{topic}", topics.name(topic)));
-      String pathAndQuery = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-      String host = uri.getHost() + ":" + uri.getPort();
-      int index = i;
+      first = first == null ? uri : first;
+      paths[i] = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    }
+    String host = first.getHost();
+    int port = first.getPort();
+    String authority = host + ":" + port;
+    for (int c = 0; c < connectionCount; c++) {
+      int from = c * perConnection;
+      int to = Math.min(connections, from + perConnection);
       Bootstrap bootstrap =
           new Bootstrap()
               .group(group)
@@ -267,24 +294,37 @@ public final class HeraldLoad implements Callable<Integer> {
                     @Override
                     protected void initChannel(Channel ch) {
                       // The recorder of the channel's own loop: one writer per recorder.
-                      StreamHandler handler =
-                          new StreamHandler(host, pathAndQuery, streams, recorders.get(ch.eventLoop()));
-                      handlers.set(index, handler);
-                      ch.pipeline().addLast("stream", handler);
+                      SingleWriterRecorder latency = recorders.get(ch.eventLoop());
+                      if (h2) {
+                        List<StreamCheck> mine = new ArrayList<>();
+                        for (int i = from; i < to; i++) {
+                          StreamCheck check = new StreamCheck(streams, latency);
+                          checks.set(i, check);
+                          mine.add(check);
+                        }
+                        Http2Streams.install(
+                            ch.pipeline(), authority, List.of(paths).subList(from, to), mine);
+                      } else {
+                        StreamHandler handler = new StreamHandler(authority, paths[from], streams, latency);
+                        checks.set(from, handler.check());
+                        ch.pipeline().addLast("stream", handler);
+                      }
                     }
                   });
       long wait = next - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait); // the ramp rate
       }
-      next += interval;
-      InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + i % addresses), 0);
+      next += interval * perConnection;
+      InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + c % addresses), 0);
       bootstrap
-          .connect(new InetSocketAddress(uri.getHost(), uri.getPort()), local)
+          .connect(new InetSocketAddress(host, port), local)
           .addListener(
               f -> {
                 if (!f.isSuccess()) {
-                  streams.connectFailed(f.cause());
+                  for (int i = from; i < to; i++) {
+                    streams.connectFailed(f.cause());
+                  }
                 }
               });
     }

@@ -53,6 +53,18 @@ class HeraldLoadTest {
   }
 
   @Test
+  void manyStreamsPerHttp2ConnectionLoseNothing() {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(
+          0,
+          run(herald, "--connections", "300", "--protocol", "h2c", "--streams-per-connection", "100", "--rate", "50"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
   void perUserTopicsLoseNothing() {
     HeraldServer herald = herald();
     try {

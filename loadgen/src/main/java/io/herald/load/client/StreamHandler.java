@@ -1,10 +1,6 @@
 package io.herald.load.client;
 
-import io.herald.load.measure.EventClock;
-import io.herald.load.measure.EventFields;
-import io.herald.load.measure.SequenceCheck;
 import io.herald.load.sse.ChunkedBodyDecoder;
-import io.herald.load.sse.SseStreamParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,34 +10,27 @@ import java.nio.charset.StandardCharsets;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * One SSE stream over HTTP/1.1: sends the request, reads the response head, then feeds the body
- * through the chunk decoder and the event parser, checking each event's sequence and recording
- * its latency. The only handler of its channel; one per stream.
+ * One SSE stream over HTTP/1.1: sends the request, reads the response head, then removes the
+ * chunk framing and hands the body to its {@link StreamCheck}. The only handler of its channel.
  */
-public final class StreamHandler extends ChannelInboundHandlerAdapter implements SseStreamParser.Sink {
+public final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final byte[] request;
-  private final Streams streams;
-  private final SingleWriterRecorder latency;
-  private final SequenceCheck sequence = new SequenceCheck();
-  private final SseStreamParser parser = new SseStreamParser(this);
-  private final ChunkedBodyDecoder chunked = new ChunkedBodyDecoder(parser);
+  private final StreamCheck check;
+  private final ChunkedBodyDecoder chunked;
   private final StringBuilder head = new StringBuilder();
   private boolean headDone;
   private boolean isChunked;
-  private boolean ready;
-  private boolean failed;
-  private final long startNanos = System.nanoTime();
 
   public StreamHandler(String host, String pathAndQuery, Streams streams, SingleWriterRecorder latency) {
     this.request =
         ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
-    this.streams = streams;
-    this.latency = latency;
+    this.check = new StreamCheck(streams, latency);
+    this.chunked = new ChunkedBodyDecoder(check.parser());
   }
 
-  public SequenceCheck sequence() {
-    return sequence;
+  public StreamCheck check() {
+    return check;
   }
 
   @Override
@@ -62,7 +51,7 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
           ctx.close();
         }
       } else {
-        parser.feed(in);
+        check.feed(in);
       }
     } catch (RuntimeException e) {
       fail(ctx, "bad-response");
@@ -74,8 +63,7 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
   /** Reads the status line and headers; true once the body starts in {@code in}. */
   private boolean readHead(ChannelHandlerContext ctx, ByteBuf in) {
     while (in.isReadable()) {
-      char c = (char) in.readByte();
-      head.append(c);
+      head.append((char) in.readByte());
       int n = head.length();
       if (n >= 4 && head.charAt(n - 1) == '\n' && head.charAt(n - 2) == '\r'
           && head.charAt(n - 3) == '\n' && head.charAt(n - 4) == '\r') {
@@ -99,44 +87,12 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
   }
 
   @Override
-  public void onEvent(byte[] data, int length, boolean namedEvent) {
-    if (namedEvent) {
-      streams.namedEvent();
-      return;
-    }
-    long s = EventFields.number(data, length, 's');
-    long t = EventFields.number(data, length, 't');
-    if (s < 0 || t < 0) {
-      streams.foreignEvent();
-      return;
-    }
-    sequence.received(s);
-    latency.recordValue(Math.max(0, EventClock.nowMicros() - t));
-  }
-
-  @Override
-  public void onComment() {
-    if (!ready) {
-      ready = true;
-      streams.ready(this, (System.nanoTime() - startNanos) / 1000);
-    }
-  }
-
-  @Override
-  public void onRetry(long millis) {}
-
-  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (!failed) {
-      streams.closed(this);
-    }
+    check.ended();
   }
 
   private void fail(ChannelHandlerContext ctx, String cause) {
-    if (!failed) {
-      failed = true;
-      streams.failed(cause, this);
-    }
+    check.fail(cause);
     ctx.close();
   }
 

@@ -20,13 +20,13 @@ public final class Streams {
   private final Recorder connectMicros = new Recorder(3);
   private volatile boolean measuring = true;
 
-  void ready(StreamHandler stream, long micros) {
+  void ready(StreamCheck stream, long micros) {
     ready.increment();
     open.increment();
     connectMicros.recordValue(micros);
   }
 
-  void closed(StreamHandler stream) {
+  void closed(StreamCheck stream) {
     if (measuring) {
       failures.computeIfAbsent("closed-by-server", k -> new LongAdder()).increment();
     }
@@ -40,7 +40,7 @@ public final class Streams {
     failures.computeIfAbsent(name, k -> new LongAdder()).increment();
   }
 
-  void failed(String cause, StreamHandler stream) {
+  void failed(String cause, StreamCheck stream) {
     failures.computeIfAbsent(cause, k -> new LongAdder()).increment();
   }
 
