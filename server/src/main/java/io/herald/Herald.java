@@ -122,7 +122,9 @@ public final class Herald implements Callable<Integer> {
       description = "Largest POST /publish body.")
   long publishMaxBytes;
 
-  @Option(names = "--allow-http-publish", defaultValue = "false",
+  // fallbackValue: giving the flag always means true. Without it picocli sets a flag to the
+  // opposite of its default, and a default of true from the environment would turn it off.
+  @Option(names = "--allow-http-publish", defaultValue = "false", fallbackValue = "true",
       description = "Serve POST /publish on the HTTP port (no publisher authentication yet).")
   boolean allowHttpPublish;
 

@@ -76,8 +76,20 @@ public final class HeraldDefaults implements CommandLine.IDefaultValueProvider {
     return "default";
   }
 
-  /** Refuses a config file that names an option the command does not have. */
+  /**
+   * Refuses a config file that names an option the command does not have, and a boolean flag
+   * declared without {@code fallbackValue = "true"} (picocli would set such a flag to the opposite
+   * of its default, so {@code --flag} would turn off a {@code true} from the environment).
+   */
   public void checkKnown(CommandSpec spec) {
+    for (OptionSpec option : spec.options()) {
+      boolean flag = option.type() == boolean.class || option.type() == Boolean.class;
+      if (flag && option.arity().max() == 0 && !"true".equals(option.fallbackValue())
+          && !option.usageHelp() && !option.versionHelp()) {
+        throw new IllegalStateException(
+            option.longestName() + " must be declared with fallbackValue = \"true\"");
+      }
+    }
     if (file == null) {
       return;
     }

@@ -28,7 +28,7 @@ class HeraldDefaultsTest {
     @Option(names = "--heartbeat", defaultValue = "25s", converter = DurationConverter.class)
     Duration heartbeat;
 
-    @Option(names = "--allow-http-publish")
+    @Option(names = "--allow-http-publish", fallbackValue = "true")
     boolean allowHttpPublish;
 
     @Option(names = "--jwt-secret")
@@ -80,6 +80,27 @@ class HeraldDefaultsTest {
     assertEquals(
         "environment variable HERALD_ALLOW_HTTP_PUBLISH: --allow-http-publish must be true or false, got 'yes'",
         e.getMessage());
+  }
+
+  @Test
+  void aFlagOnTheCommandLineMeansTrueEvenWhenTheEnvironmentSaysTrue() {
+    assertTrue(parse(Map.of("HERALD_ALLOW_HTTP_PUBLISH", "true"), null, "--allow-http-publish").allowHttpPublish);
+    assertTrue(parse(Map.of(), null, "--allow-http-publish").allowHttpPublish);
+  }
+
+  @Command(name = "bad")
+  static final class FlagWithoutFallback {
+    @Option(names = "--switch")
+    boolean on;
+  }
+
+  @Test
+  void aBooleanFlagWithoutFallbackValueIsRefusedAtStart() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new HeraldDefaults(Map.of(), null).checkKnown(new CommandLine(new FlagWithoutFallback()).getCommandSpec()));
+    assertTrue(e.getMessage().contains("--switch"), e.getMessage());
   }
 
   @Test
