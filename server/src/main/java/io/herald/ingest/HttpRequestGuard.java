@@ -26,8 +26,20 @@ public final class HttpRequestGuard extends ChannelInboundHandlerAdapter {
     this.onRefused = onRefused;
   }
 
-  static boolean looksLikeHttp(String line) {
-    return line != null && REQUEST_LINE.matcher(line).matches();
+  /**
+   * The start of a request line, for a first line too long to keep whole: a page can make its
+   * URL longer than the line limit, and the body after it must still never be published.
+   */
+  private static final Pattern REQUEST_LINE_START =
+      Pattern.compile("^[A-Z][A-Z_-]{0,31} (/|\\*|https?://)");
+
+  static boolean looksLikeHttp(IngestLine line) {
+    if (line.text() == null) {
+      return false;
+    }
+    return line.problem() == null
+        ? REQUEST_LINE.matcher(line.text()).matches()
+        : REQUEST_LINE_START.matcher(line.text()).find();
   }
 
   @Override
@@ -36,7 +48,7 @@ public final class HttpRequestGuard extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (msg instanceof IngestLine line && looksLikeHttp(line.text())) {
+    if (msg instanceof IngestLine line && looksLikeHttp(line)) {
       refused = true;
       onRefused.run();
       ctx.close();

@@ -48,7 +48,7 @@ public final class IngestLineDecoder extends ByteToMessageDecoder {
       if (lf < 0) {
         if (in.readableBytes() > maxLineBytes) {
           lineNumber++;
-          out.add(IngestLine.refused(lineNumber, tooLong()));
+          out.add(IngestLine.refused(lineNumber, tooLong(), head(in, in.readerIndex(), in.writerIndex())));
           in.skipBytes(in.readableBytes());
           discarding = true;
           scanned = 0;
@@ -63,12 +63,18 @@ public final class IngestLineDecoder extends ByteToMessageDecoder {
       int end = length > 0 && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
       int contentLength = end - in.readerIndex();
       if (contentLength > maxLineBytes) {
-        out.add(IngestLine.refused(lineNumber, tooLong()));
+        out.add(IngestLine.refused(lineNumber, tooLong(), head(in, in.readerIndex(), end)));
       } else if (!isBlank(in, in.readerIndex(), end)) {
         out.add(decodeLine(in, in.readerIndex(), contentLength));
       }
       in.readerIndex(lf + 1);
     }
+  }
+
+  /** The first bytes of a refused line, for the HTTP guard only: never published. */
+  private static String head(ByteBuf in, int from, int end) {
+    int n = Math.min(64, end - from);
+    return in.toString(from, n, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private String tooLong() {

@@ -39,6 +39,19 @@ class HttpRequestGuardTest {
   }
 
   @Test
+  void requestLineLongerThanTheLineLimitStillClosesTheConnection() {
+    EmbeddedChannel channel = channel(); // line limit 1024
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "POST /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n{\"topic\":\"t\",\"data\":1}\n",
+            StandardCharsets.UTF_8));
+    assertNull(channel.readInbound());
+    assertFalse(channel.isOpen());
+    assertEquals(1, refused.get());
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
   void jsonFirstLinePassesAndTheGuardLeavesThePipeline() {
     EmbeddedChannel channel = channel();
     channel.writeInbound(

@@ -60,7 +60,7 @@ class IngestLineDecoderTest {
     write("0123456789"); // 10 bytes, not yet too long
     assertEquals(List.of(), lines());
     write("0123456789"); // 20 bytes: refused now, not kept
-    assertEquals(List.of(IngestLine.refused(1, "line is longer than 16 bytes")), lines());
+    assertEquals(List.of(IngestLine.refused(1, "line is longer than 16 bytes", "01234567890123456789")), lines());
     for (int i = 0; i < 100; i++) {
       write("more bytes of the same long line ");
     }
@@ -75,7 +75,7 @@ class IngestLineDecoderTest {
     assertEquals(
         List.of(
             IngestLine.of(1, "short"),
-            IngestLine.refused(2, "line is longer than 16 bytes"),
+            IngestLine.refused(2, "line is longer than 16 bytes", "x".repeat(40)),
             IngestLine.of(3, "after")),
         lines());
   }
