@@ -3,7 +3,10 @@ package io.herald.ingest;
 import io.herald.fanout.Broadcaster;
 import io.herald.metrics.HeraldStats;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -148,6 +151,18 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     resumeIfReady(ctx.channel());
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /** The publisher sent its last line: answer what is pending, then close once all is written. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      if (!pending.isEmpty()) {
+        answer(ctx);
+      }
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.herald.ingest;
 import io.herald.fanout.Broadcaster;
 import io.herald.metrics.HeraldStats;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.Channel;
 
@@ -33,6 +34,9 @@ public final class IngestServerInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel ch) {
     channels.add(ch);
+    // A publisher that half-closes after its last line still gets every answer: the channel
+    // stays open for writing until they are out (IngestHandler closes it then).
+    ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     ch.pipeline()
         .addLast("lines", new IngestLineDecoder(maxLineBytes))
         .addLast("http-guard", new HttpRequestGuard(stats::ingestRefusedHttp))
