@@ -230,12 +230,4 @@ public final class Broadcaster implements ReplaySource {
   }
 
   public record HistoryView(int events, long bytes, String earliestId) {}
-
-  public int subscriberCountApprox() {
-    int n = 0;
-    for (LoopDispatcher dispatcher : dispatchers) {
-      n += dispatcher.subscriberCount();
-    }
-    return n;
-  }
 }

@@ -221,8 +221,4 @@ public final class LoopDispatcher implements Subscriber.Owner {
     scheduled.set(true);
     drain();
   }
-
-  int subscriberCount() {
-    return all.size();
-  }
 }

@@ -84,10 +84,6 @@ public final class Subscriber {
     return replayFrom >= 0;
   }
 
-  public long deliveredPosition() {
-    return deliveredPosition;
-  }
-
   /**
    * Starts the subscription once its response headers are written: replays what the client
    * missed, or tells it that it cannot resume ({@code event: reset}), then goes live.

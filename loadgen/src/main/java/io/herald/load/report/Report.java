@@ -131,14 +131,6 @@ public final class Report {
     return table.toString();
   }
 
-  public String summaryJson() {
-    return json.toString();
-  }
-
-  public Histogram latencyMicros() {
-    return latencyMicros;
-  }
-
   /**
    * Writes {@code summary.json}, {@code latency.hgrm} (milliseconds) and {@code report.html} into
    * {@code dir}.
