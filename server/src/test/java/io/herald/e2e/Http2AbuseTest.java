@@ -2,12 +2,16 @@ package io.herald.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.herald.testing.RawH2.*;
 
 import io.herald.testing.H2TestClient;
 import io.herald.testing.IngestTestClient;
+import io.herald.testing.RawH2;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -20,42 +24,6 @@ import org.junit.jupiter.api.Test;
 /** HTTP/2 clients that misbehave on purpose, against a real Herald. */
 class Http2AbuseTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final int HEADERS = 0x1;
-  private static final int SETTINGS = 0x4;
-  private static final int RST_STREAM = 0x3;
-  private static final int PING = 0x6;
-  private static final int GOAWAY = 0x7;
-  private static final int CONTINUATION = 0x9;
-
-  private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload)
-      throws IOException {
-    out.write(new byte[] {
-      (byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
-      (byte) type, (byte) flags,
-      (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream
-    });
-    out.write(payload);
-  }
-
-  /** Reads frames until a GOAWAY (its error code) or the end of the connection (-1). */
-  private static long readUntilGoAway(Socket socket) throws IOException {
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    try {
-      while (true) {
-        int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
-        int type = in.readUnsignedByte();
-        in.readUnsignedByte(); // flags
-        in.readInt(); // stream
-        byte[] payload = in.readNBytes(length);
-        if (type == GOAWAY) {
-          return ((payload[4] & 0xffL) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff);
-        }
-      }
-    } catch (EOFException | SocketException closed) {
-      return -1;
-    }
-  }
-
   /** Frames of a flood, after the connection preface and an empty SETTINGS. */
   interface Flood {
     void write(ByteArrayOutputStream frames) throws IOException;
@@ -76,13 +44,15 @@ class Http2AbuseTest extends HeraldTest {
 
       attacker.setSoTimeout((int) WAIT.toMillis());
       ByteArrayOutputStream frames = new ByteArrayOutputStream();
-      frames.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      frame(frames, SETTINGS, 0, 0, new byte[0]);
+      RawH2.preface(frames);
       flood.write(frames);
       OutputStream out = attacker.getOutputStream();
       out.write(frames.toByteArray());
       out.flush();
-      assertEquals(0xb, readUntilGoAway(attacker), "GOAWAY ENHANCE_YOUR_CALM");
+      assertEquals(
+          ENHANCE_YOUR_CALM,
+          RawH2.readUntilGoAway(new DataInputStream(attacker.getInputStream())),
+          "GOAWAY ENHANCE_YOUR_CALM");
 
       String id = ingest.publish("live", "\"still here\"");
       legit.await(() -> live.events().size() == 1, WAIT, "the legitimate stream to keep receiving");
@@ -107,18 +77,122 @@ class Http2AbuseTest extends HeraldTest {
     floodGetsGoAwayWhileAnotherConnectionKeepsReceiving(
         frames -> {
           // Open an event stream and cancel it at once, again and again (CVE-2023-44487).
-          // HPACK: :method GET, :scheme http (indexed), :path a literal with an indexed name.
-          byte[] path = "/events?topic=flood".getBytes(StandardCharsets.US_ASCII);
-          ByteArrayOutputStream block = new ByteArrayOutputStream();
-          block.write(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, (byte) path.length});
-          block.write(path);
-          byte[] get = block.toByteArray();
+          byte[] get = RawH2.getRequest("/events?topic=flood");
           byte[] cancel = {0, 0, 0, 0x8};
           for (int stream = 1; stream < 2 * 1000; stream += 2) {
-            frame(frames, HEADERS, 0x1 | 0x4 /* END_STREAM | END_HEADERS */, stream, get);
+            frame(frames, HEADERS, END_STREAM | END_HEADERS, stream, get);
             frame(frames, RST_STREAM, 0, stream, cancel);
           }
         });
+  }
+
+  @Test
+  void provokedResetFloodGetsGoAwayWhileAnotherConnectionKeepsReceiving() throws Exception {
+    floodGetsGoAwayWhileAnotherConnectionKeepsReceiving(
+        frames -> {
+          // CVE-2025-55163 ("MadeYouReset"): the client never resets a stream itself, it sends a
+          // frame that obliges Herald to (a WINDOW_UPDATE of 0 is a stream error), and the
+          // stream's work goes on unbounded unless Herald limits the resets it sends.
+          byte[] get = RawH2.getRequest("/events?topic=flood");
+          byte[] zeroIncrement = {0, 0, 0, 0};
+          for (int stream = 1; stream < 2 * 1000; stream += 2) {
+            frame(frames, HEADERS, END_STREAM | END_HEADERS, stream, get);
+            frame(frames, WINDOW_UPDATE, 0, stream, zeroIncrement);
+          }
+        });
+  }
+
+  @Test
+  void streamsBeyondTheAdvertisedLimitAreRefused() throws Exception {
+    start(b -> b.h2MaxStreams(2));
+    try (Socket client = new Socket("127.0.0.1", herald.httpPort())) {
+      client.setSoTimeout((int) WAIT.toMillis());
+      ByteArrayOutputStream frames = new ByteArrayOutputStream();
+      RawH2.preface(frames);
+      byte[] get = RawH2.getRequest("/events?topic=many");
+      for (int stream = 1; stream <= 5; stream += 2) {
+        frame(frames, HEADERS, END_STREAM | END_HEADERS, stream, get);
+      }
+      client.getOutputStream().write(frames.toByteArray());
+      DataInputStream in = new DataInputStream(client.getInputStream());
+
+      RawH2.Frame settings = RawH2.readUntil(in, SETTINGS, 0);
+      assertTrue(hasSetting(settings, 0x3 /* MAX_CONCURRENT_STREAMS */, 2), "advertised in SETTINGS");
+      RawH2.Frame refused = RawH2.readUntil(in, RST_STREAM, 5);
+      assertEquals(0x7, refused.errorCode(), "the third stream: RST_STREAM REFUSED_STREAM");
+      assertEquals(2, herald.server().stats().streams(), "the first two streams stay open");
+    }
+  }
+
+  private static boolean hasSetting(RawH2.Frame settings, int id, long value) {
+    byte[] p = settings.payload();
+    for (int i = 0; i + 6 <= p.length; i += 6) {
+      int key = ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+      long v = ((p[i + 2] & 0xffL) << 24) | ((p[i + 3] & 0xff) << 16) | ((p[i + 4] & 0xff) << 8) | (p[i + 5] & 0xff);
+      if (key == id && v == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void oversizedHeaderBlockIsRejectedAndTheConnectionKeepsServing() throws Exception {
+    start();
+    try (Socket client = new Socket("127.0.0.1", herald.httpPort())) {
+      client.setSoTimeout((int) WAIT.toMillis());
+      ByteArrayOutputStream frames = new ByteArrayOutputStream();
+      RawH2.preface(frames);
+      // 17 KiB of cookie: over the 16 KiB header list Herald advertises (split over HEADERS and
+      // CONTINUATION to respect the 16 KiB frame size). Up to 25% over, Netty still decodes the
+      // block to keep HPACK in sync, answers 431 and the connection goes on; beyond that it is a
+      // connection error (see hugeHeaderBlockEndsTheConnection).
+      byte[] huge = RawH2.getRequest("/events?topic=big", "cookie", "c".repeat(17 * 1024));
+      frame(frames, HEADERS, END_STREAM, 1, java.util.Arrays.copyOfRange(huge, 0, 16_000));
+      frame(frames, CONTINUATION, END_HEADERS, 1, java.util.Arrays.copyOfRange(huge, 16_000, huge.length));
+      frame(frames, HEADERS, END_STREAM | END_HEADERS, 3, RawH2.getRequest("/events?topic=small"));
+      client.getOutputStream().write(frames.toByteArray());
+      DataInputStream in = new DataInputStream(client.getInputStream());
+
+      // Response header blocks share one HPACK context, so every one is decoded in order.
+      DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(true);
+      RawH2.Frame answer;
+      String status = null;
+      do {
+        answer = RawH2.read(in);
+        if (answer != null && answer.type() == HEADERS) {
+          Http2Headers headers = hpack.decodeHeaders(answer.stream(), Unpooled.wrappedBuffer(answer.payload()));
+          if (answer.stream() == 1) {
+            status = String.valueOf(headers.status());
+          }
+        }
+      } while (answer != null && answer.stream() != 1);
+      assertTrue(answer != null, "an answer on the oversized stream, not a dropped connection");
+      if (answer.type() == HEADERS) {
+        assertEquals("431", status, "431 Request Header Fields Too Large");
+      } else {
+        assertEquals(RST_STREAM, answer.type(), "the oversized stream is answered or reset");
+      }
+      Conditions.await(() -> herald.server().stats().streams() == 1, WAIT, "the next stream to be served");
+    }
+  }
+
+  @Test
+  void hugeHeaderBlockEndsTheConnection() throws Exception {
+    start();
+    try (Socket client = new Socket("127.0.0.1", herald.httpPort())) {
+      client.setSoTimeout((int) WAIT.toMillis());
+      ByteArrayOutputStream frames = new ByteArrayOutputStream();
+      RawH2.preface(frames);
+      byte[] huge = RawH2.getRequest("/events?topic=big", "cookie", "c".repeat(32 * 1024));
+      frame(frames, HEADERS, END_STREAM, 1, java.util.Arrays.copyOfRange(huge, 0, 16_000));
+      frame(frames, CONTINUATION, 0, 1, java.util.Arrays.copyOfRange(huge, 16_000, 32_000));
+      frame(frames, CONTINUATION, END_HEADERS, 1, java.util.Arrays.copyOfRange(huge, 32_000, huge.length));
+      client.getOutputStream().write(frames.toByteArray());
+      long code = RawH2.readUntilGoAway(new DataInputStream(client.getInputStream()));
+      assertEquals(0x1, code, "GOAWAY PROTOCOL_ERROR");
+      assertEquals(0, herald.server().stats().streams());
+    }
   }
 
   /**
@@ -144,10 +218,7 @@ class Http2AbuseTest extends HeraldTest {
       byte[] flood = frames.toByteArray();
       OutputStream out = attacker.getOutputStream();
       try {
-        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        ByteArrayOutputStream settings = new ByteArrayOutputStream();
-        frame(settings, SETTINGS, 0, 0, new byte[0]);
-        out.write(settings.toByteArray());
+        RawH2.preface(out);
         for (int i = 0; i < 40; i++) { // 400,000 frames whose answers are never read
           out.write(flood);
         }
