@@ -153,11 +153,26 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   final class Listener extends Http2FrameAdapter {
     @Override
     public void onHeadersRead(
-        ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream) {
+        ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream)
+        throws Http2Exception {
+      Http2Stream stream = connection().stream(streamId);
+      Http2Headers request = stream.getProperty(headersKey);
+      if (request != null) {
+        // Trailers after a body: they end the request; their fields are not used.
+        if (endStream) {
+          stream.removeProperty(headersKey);
+          onRequest(ctx, streamId, request, stream.removeProperty(bodyKey));
+        }
+        return;
+      }
+      if (headers.method() == null || headers.scheme() == null || headers.path() == null) {
+        // RFC 9113 §8.3.1: a request without these is malformed, a stream error.
+        throw Http2Exception.streamError(
+            streamId, Http2Error.PROTOCOL_ERROR, "a request needs :method, :scheme and :path");
+      }
       if (endStream) {
         onRequest(ctx, streamId, headers, null);
       } else {
-        Http2Stream stream = connection().stream(streamId);
         // A request with a body (POST /publish): keep the headers until the body is complete.
         stream.setProperty(bodyKey, ctx.alloc().compositeBuffer());
         stream.setProperty(headersKey, headers);
@@ -173,7 +188,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
         short weight,
         boolean exclusive,
         int padding,
-        boolean endStream) {
+        boolean endStream)
+        throws Http2Exception {
       onHeadersRead(ctx, streamId, headers, padding, endStream);
     }
 
@@ -189,6 +205,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       }
       if (body.readableBytes() + data.readableBytes() > maxBodyBytes) {
         stream.removeProperty(bodyKey);
+        stream.removeProperty(headersKey);
         body.release();
         respond(ctx, streamId, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8",
             "the body is larger than " + maxBodyBytes + " bytes\n");

@@ -1,5 +1,9 @@
 package io.herald.testing;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -64,17 +68,37 @@ public final class RawH2 {
    * never Huffman-coded, so a test can make it as large as it likes.
    */
   public static byte[] getRequest(String path, String... extraNamesAndValues) {
+    return request(false, path, extraNamesAndValues);
+  }
+
+  /** As {@link #getRequest}, for {@code POST}. */
+  public static byte[] postRequest(String path, String... extraNamesAndValues) {
+    return request(true, path, extraNamesAndValues);
+  }
+
+  /** A header block of literal fields only (no pseudo-headers): trailers, or a malformed request. */
+  public static byte[] fields(String... namesAndValues) {
     ByteArrayOutputStream block = new ByteArrayOutputStream();
-    block.write(0x82); // :method GET (static table index 2)
+    literals(block, namesAndValues);
+    return block.toByteArray();
+  }
+
+  private static byte[] request(boolean post, String path, String... extraNamesAndValues) {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    block.write(post ? 0x83 : 0x82); // :method POST or GET (static table index 3 or 2)
     block.write(0x86); // :scheme http (index 6)
     block.write(0x04); // :path, literal value without indexing, name from index 4
     string(block, path);
-    for (int i = 0; i < extraNamesAndValues.length; i += 2) {
-      block.write(0x00); // literal without indexing, new name
-      string(block, extraNamesAndValues[i]);
-      string(block, extraNamesAndValues[i + 1]);
-    }
+    literals(block, extraNamesAndValues);
     return block.toByteArray();
+  }
+
+  private static void literals(ByteArrayOutputStream block, String... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      block.write(0x00); // literal without indexing, new name
+      string(block, namesAndValues[i]);
+      string(block, namesAndValues[i + 1]);
+    }
   }
 
   /** An HPACK string literal: a 7-bit-prefix length (no Huffman), then the bytes. */
@@ -126,5 +150,30 @@ public final class RawH2 {
       }
     }
     return null;
+  }
+
+  /**
+   * Reads until the first HEADERS or RST_STREAM on {@code stream}: the response status ("431"),
+   * or "RST_STREAM <code>", or "closed". Every response header block on the way is decoded, as
+   * they share one HPACK context.
+   */
+  public static String answer(DataInputStream in, int stream) throws IOException {
+    DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(true);
+    for (Frame frame = read(in); frame != null; frame = read(in)) {
+      if (frame.type() == HEADERS) {
+        Http2Headers headers;
+        try {
+          headers = hpack.decodeHeaders(frame.stream(), Unpooled.wrappedBuffer(frame.payload()));
+        } catch (Http2Exception e) {
+          throw new IOException("undecodable response headers", e);
+        }
+        if (frame.stream() == stream) {
+          return String.valueOf(headers.status());
+        }
+      } else if (frame.type() == RST_STREAM && frame.stream() == stream) {
+        return "RST_STREAM " + frame.errorCode();
+      }
+    }
+    return "closed";
   }
 }
