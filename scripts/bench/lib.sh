@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts: source it, don't run it.
 #   ensure_command CMD PACKAGE   installs PACKAGE from Debian's archive when CMD is missing
+#   ensure_file PATH PACKAGE     the same, for a file the package provides
 #   start_herald ARGS...         starts a fresh Herald from scripts/herald on the bench ports,
 #                                waits for its start line, sets herald_pid, stops it on exit
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -8,13 +9,20 @@ ingest="${HERALD_BENCH_INGEST_PORT:-17070}"
 admin="${HERALD_BENCH_ADMIN_PORT:-19090}"
 
 ensure_command() {
-  local cmd="$1" package="$2"
-  command -v "$cmd" >/dev/null && return 0
-  echo "installing $package (for $cmd) from Debian's packages..." >&2
+  command -v "$1" >/dev/null || install_package "$2"
+  command -v "$1" >/dev/null || { echo "could not install $2 (for $1)" >&2; exit 3; }
+}
+
+ensure_file() {
+  [[ -e "$1" ]] || install_package "$2"
+  [[ -e "$1" ]] || { echo "could not install $2 (for $1)" >&2; exit 3; }
+}
+
+install_package() {
+  echo "installing $1 from Debian's packages..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "$package" >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null && apt-get install -y -q "$package" >/dev/null; }
-  command -v "$cmd" >/dev/null || { echo "could not install $package" >&2; exit 3; }
+  apt-get install -y -q "$1" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q "$1" >/dev/null; }
 }
 
 start_herald() {
