@@ -40,3 +40,31 @@ start_herald() {
   grep -q "herald started" "$herald_log" || { echo "Herald did not start:" >&2; cat "$herald_log" >&2; exit 3; }
   herald_pid="$(pgrep -f "herald.jar --http-host 127.0.0.1 --http-port $http" | head -1)"
 }
+
+# run_scenario NAME HERALD_LOAD_ARGS...: one herald-load run against the Herald that start_herald
+# started (its CPU and RSS sampled through --server-pid), report under reports/NAME-<time>/, and
+# one line of results; returns herald-load's exit status (non-zero on loss or failures).
+run_scenario() {
+  local name="$1"; shift
+  "$root/scripts/herald-load" --version >/dev/null              # builds herald-load.jar if needed
+  mkdir -p "$root/reports"
+  local report="$root/reports/$name-$(date +%Y%m%d-%H%M%S)" status
+  set +e
+  "$root/scripts/herald-load" --url "http://127.0.0.1:$http/events?topic={topic}" \
+    --ingest "127.0.0.1:$ingest" --server-pid "$herald_pid" --report "$report" "$@" \
+    >"$report.txt" 2>"$report.progress"
+  status=$?
+  set -e
+  [[ -f "$report/summary.json" ]] || { echo "$name: herald-load failed (exit $status):" >&2; tail -5 "$report.progress" >&2; return "$status"; }
+  python3 - "$report/summary.json" "$name" "$*" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]} [{sys.argv[3]}] deliveries/s={s['deliveriesPerSecond']} "
+      f"p50={s['latencyP50Ms']}ms p99={s['latencyP99Ms']}ms p99.9={s['latencyP999Ms']}ms "
+      f"lost={s['lost']} dup={s['duplicates']} late={s['outOfOrder']} failures={sum(s['failures'].values())} "
+      f"herald-cpu-s/M={s['serverCpuSecondsPerMillionDeliveries']} herald-rss={s['serverMaxRssMiB']}MiB "
+      f"herald-load-cpu-s={s['toolCpuSeconds']}")
+PY
+  echo "report: $report"
+  return "$status"
+}
