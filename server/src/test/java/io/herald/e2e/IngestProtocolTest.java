@@ -43,6 +43,45 @@ class IngestProtocolTest {
   }
 
   @Test
+  void publisherThatHalfClosesAfterItsLastLineGetsEveryAnswer() throws Exception {
+    // `printf ... | nc -N`: write every line, shut the write side, then read the answers until
+    // EOF. The answers to the bad lines outgrow the socket buffers, so Herald is still writing
+    // them long after the client's end of input: none may be lost.
+    int events = 100;
+    int bad = 100_000;
+    StringBuilder batch = new StringBuilder();
+    for (int i = 0; i < events; i++) {
+      batch.append("{\"topic\":\"t\",\"data\":").append(i).append("}\n");
+    }
+    batch.append("x\n".repeat(bad));
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", herald.ingestPort()));
+      socket.setSoTimeout((int) WAIT.toMillis());
+      byte[] bytes = batch.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      Thread writer = new Thread(() -> {
+        try {
+          socket.getOutputStream().write(bytes);
+          socket.shutdownOutput();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      writer.start();
+      List<String> answers =
+          new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .lines()
+              .toList();
+      writer.join();
+      assertEquals(events + bad, answers.size(), "one answer per line, then the end of the stream");
+      assertTrue(answers.subList(0, events).stream().allMatch(a -> a.startsWith("{\"id\":\"")));
+      String last = answers.get(answers.size() - 1);
+      assertTrue(last.endsWith(",\"line\":" + (events + bad) + "}"), last);
+    }
+    assertEquals(events, herald.server().stats().published());
+  }
+
+  @Test
   void overlongLineIsRefusedWithoutClosingTheConnection() throws Exception {
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       String huge = "{\"topic\":\"t\",\"data\":\"" + "z".repeat(5000) + "\"}";
