@@ -46,9 +46,13 @@ public final class EventJsonParser {
 
   private EventJsonParser() {}
 
-  /** One ingest line: exactly one JSON object. */
+  /**
+   * One ingest line: exactly one JSON object. A leading byte-order mark (some editors and Windows
+   * tools write one at the start of a file piped into the port) is not part of it.
+   */
   public static PublishRequest parseLine(String line) {
-    return toRequest(read(line), "");
+    String json = line.startsWith("\uFEFF") ? line.substring(1) : line;
+    return toRequest(read(json), "");
   }
 
   /** A {@code POST /publish} body: one object, or a non-empty array of objects. */

@@ -21,6 +21,13 @@ class EventJsonParserTest {
   }
 
   @Test
+  void aByteOrderMarkBeforeTheObjectIsIgnoredAndANullEventIsNoEvent() {
+    assertEquals(
+        new PublishRequest("t", null, "x"),
+        EventJsonParser.parseLine("\uFEFF{\"topic\":\"t\",\"event\":null,\"data\":\"x\"}"));
+  }
+
+  @Test
   void otherDataIsSentAsCompactJson() {
     assertEquals(
         "{\"id\":1,\"list\":[1,2,{\"x\":null}],\"s\":\"q\\\"\"}",
