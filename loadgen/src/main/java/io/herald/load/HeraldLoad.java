@@ -1,5 +1,6 @@
 package io.herald.load;
 
+import io.herald.load.client.Dial;
 import io.herald.load.client.Http2Streams;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
@@ -12,9 +13,8 @@ import io.herald.load.publish.Publisher;
 import io.herald.load.publish.Topics;
 import io.herald.load.report.Report;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -22,6 +22,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -36,11 +37,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code herald-load}: opens many SSE streams, publishes at a fixed rate through Herald's TCP
@@ -55,6 +59,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = "Load generator for SSE servers: many streams, a fixed publish rate, end-to-end latency and loss.")
 public final class HeraldLoad implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080/events?topic={topic}",
       description = "Stream URL; {i} is the connection index, {u} the user index, {topic} the stream's topic.")
   String url;
@@ -64,11 +70,13 @@ public final class HeraldLoad implements Callable<Integer> {
   int connections;
 
   @Option(names = "--protocol", defaultValue = "h1",
-      description = "h1 (one HTTP/1.1 connection per stream) or h2c (HTTP/2 with prior knowledge, --streams-per-connection streams each).")
+      description = "h1 (one HTTP/1.1 connection per stream), h2c (HTTP/2 with prior knowledge) or h2 (HTTP/2 over TLS,"
+          + " chosen by ALPN; --url https://…; any certificate is trusted). HTTP/2 carries --streams-per-connection streams"
+          + " per connection.")
   String protocol;
 
   @Option(names = "--streams-per-connection", defaultValue = "100",
-      description = "Streams per HTTP/2 connection (--protocol h2c).")
+      description = "Streams per HTTP/2 connection (--protocol h2c or h2).")
   int streamsPerConnection;
 
   @Option(names = "--ramp", defaultValue = "5000", description = "New connections per second.")
@@ -126,11 +134,9 @@ public final class HeraldLoad implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkOptions();
     Topics topics =
         new Topics(topicMode.equals("per-user") ? Topics.Mode.PER_USER : Topics.Mode.BROADCAST, users);
-    if (!topicMode.equals("per-user") && !topicMode.equals("broadcast")) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--topics must be broadcast or per-user");
-    }
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -160,11 +166,9 @@ public final class HeraldLoad implements Callable<Integer> {
       Publisher.Transport transport;
       if (publishMode.equals("http")) {
         transport = new HttpPostTransport(publishUrl, publisher);
-      } else if (publishMode.equals("ingest")) {
+      } else {
         String[] hostPort = ingest.split(":");
         transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
-      } else {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--publish must be ingest or http");
       }
       Thread publishing =
           new Thread(
@@ -219,6 +223,25 @@ public final class HeraldLoad implements Callable<Integer> {
     }
   }
 
+  /** Rejects options that cannot work together, as a usage error (exit code 2), before anything starts. */
+  private void checkOptions() {
+    CommandLine cl = spec.commandLine();
+    if (!topicMode.equals("per-user") && !topicMode.equals("broadcast")) {
+      throw new CommandLine.ParameterException(cl, "--topics must be broadcast or per-user");
+    }
+    if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
+      throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
+    }
+    if (!List.of("h1", "h2c", "h2").contains(protocol)) {
+      throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
+    }
+    String scheme = URI.create(url.replace("{", "").replace("}", "")).getScheme();
+    if (protocol.equals("h2") != "https".equalsIgnoreCase(scheme)) {
+      throw new CommandLine.ParameterException(cl,
+          protocol.equals("h2") ? "--protocol h2 needs an https:// --url" : "--protocol " + protocol + " needs an http:// --url");
+    }
+  }
+
   /** What the streams received against what was published to their topics. */
   record Totals(long expected, long received, long lost, long duplicates, long outOfOrder) {}
 
@@ -254,11 +277,9 @@ public final class HeraldLoad implements Callable<Integer> {
       AtomicReferenceArray<StreamCheck> checks,
       int[] topicOfStream,
       Topics topics)
-      throws InterruptedException {
-    boolean h2 = protocol.equals("h2c");
-    if (!h2 && !protocol.equals("h1")) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--protocol must be h1 or h2c");
-    }
+      throws InterruptedException, SSLException {
+    boolean h2 = !protocol.equals("h1");
+    SslContext tls = protocol.equals("h2") ? Http2Streams.insecureTlsContext() : null;
     int perConnection = h2 ? Math.max(1, streamsPerConnection) : 1;
     int connectionCount = (connections + perConnection - 1) / perConnection;
     int addresses = sourceAddresses > 0 ? sourceAddresses : Math.max(1, (connectionCount + 24_999) / 25_000);
@@ -278,55 +299,40 @@ public final class HeraldLoad implements Callable<Integer> {
       paths[i] = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     }
     String host = first.getHost();
-    int port = first.getPort();
+    int port = first.getPort() > 0 ? first.getPort() : tls != null ? 443 : 80;
     String authority = host + ":" + port;
+    InetSocketAddress server = new InetSocketAddress(host, port);
+    Bootstrap base =
+        new Bootstrap()
+            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);
-      Bootstrap bootstrap =
-          new Bootstrap()
-              .group(group)
-              .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-              .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-              .handler(
-                  new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                      // The recorder of the channel's own loop: one writer per recorder.
-                      SingleWriterRecorder latency = recorders.get(ch.eventLoop());
-                      if (h2) {
-                        List<StreamCheck> mine = new ArrayList<>();
-                        for (int i = from; i < to; i++) {
-                          StreamCheck check = new StreamCheck(streams, latency);
-                          checks.set(i, check);
-                          mine.add(check);
-                        }
-                        Http2Streams.install(
-                            ch.pipeline(), authority, List.of(paths).subList(from, to), mine);
-                      } else {
-                        StreamHandler handler = new StreamHandler(authority, paths[from], streams, latency);
-                        checks.set(from, handler.check());
-                        ch.pipeline().addLast("stream", handler);
-                      }
-                    }
-                  });
+      // Every connection of these streams, reconnects included, lives on this loop, and the
+      // streams record into its recorder: one writer per recorder.
+      EventLoop loop = group.next();
+      SingleWriterRecorder latency = recorders.get(loop);
+      List<StreamCheck> mine = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        StreamCheck check = new StreamCheck(streams, loop, latency);
+        checks.set(i, check);
+        mine.add(check);
+      }
       long wait = next - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait); // the ramp rate
       }
       next += interval * perConnection;
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + c % addresses), 0);
-      bootstrap
-          .connect(new InetSocketAddress(host, port), local)
-          .addListener(
-              f -> {
-                if (!f.isSuccess()) {
-                  for (int i = from; i < to; i++) {
-                    streams.connectFailed(f.cause());
-                  }
-                }
-              });
+      Dial dial = new Dial(base.clone(loop), server, local);
+      if (!h2) {
+        StreamHandler.open(dial, authority, paths[from], mine.get(0));
+        continue;
+      }
+      List<String> myPaths = List.of(paths).subList(from, to);
+      Http2Streams.connect(dial, tls, host, port, authority, myPaths, mine);
     }
   }
 

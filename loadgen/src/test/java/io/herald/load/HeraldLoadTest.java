@@ -65,6 +65,41 @@ class HeraldLoadTest {
   }
 
   @Test
+  void manyStreamsPerHttp2ConnectionOverTlsLoseNothing() throws Exception {
+    Path cert = Path.of(getClass().getResource("/tls/cert.pem").toURI());
+    Path key = Path.of(getClass().getResource("/tls/key.pem").toURI());
+    HeraldServer herald =
+        new HeraldServer(
+                HeraldConfig.builder()
+                    .httpHost("127.0.0.1").httpPort(0).httpsPort(0).ingestPort(0).adminPort(0)
+                    .tlsCert(cert).tlsKey(key)
+                    .build())
+            .start();
+    try {
+      String[] args = {
+        "--url", "https://127.0.0.1:" + herald.httpsPort() + "/events?topic={topic}",
+        "--ingest", "127.0.0.1:" + herald.ingestPort(),
+        "--report", reports.toString(),
+        "--duration", "2",
+        "--connections", "100", "--protocol", "h2", "--streams-per-connection", "50", "--rate", "50"
+      };
+      assertEquals(0, new CommandLine(new HeraldLoad()).execute(args));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"streamsReady\":100"), summary);
+      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void h2AgainstAPlainHttpUrlIsAUsageError() {
+    String[] args = {"--url", "http://127.0.0.1:1/events", "--protocol", "h2"};
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute(args));
+  }
+
+  @Test
   void perUserTopicsLoseNothing() {
     HeraldServer herald = herald();
     try {

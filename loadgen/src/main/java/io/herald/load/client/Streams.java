@@ -7,13 +7,14 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Counts of the streams of a run, written from every event loop: how many are open and ready,
- * what failed and why, and how long each took to open. A stream is <em>ready</em> once its
- * opening comment arrived: the server has registered it, so it must receive everything published
- * after that.
+ * what failed and why, how often they reconnected, and how long each took to open. A stream is
+ * <em>ready</em> once its opening comment arrived: the server has registered it, so it must
+ * receive everything published after that.
  */
 public final class Streams {
   private final LongAdder ready = new LongAdder();
   private final LongAdder open = new LongAdder();
+  private final LongAdder reconnects = new LongAdder();
   private final LongAdder namedEvents = new LongAdder();
   private final LongAdder foreignEvents = new LongAdder();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
@@ -26,21 +27,38 @@ public final class Streams {
     connectMicros.recordValue(micros);
   }
 
-  void closed(StreamCheck stream) {
+  /** A churned stream is open again, resumed after its last event id. */
+  void reconnected() {
+    reconnects.increment();
+  }
+
+  void closed(StreamCheck stream, boolean wasOpen) {
+    closedIf(wasOpen);
     if (measuring) {
-      failures.computeIfAbsent("closed-by-server", k -> new LongAdder()).increment();
+      failure("closed-by-server");
     }
   }
 
   /** A connection attempt failed: refused, timed out, or out of local ports. */
-  public void connectFailed(Throwable cause) {
-    String name = cause instanceof java.net.ConnectException ? "connect-refused"
+  void connectFailed(Throwable cause, boolean wasOpen) {
+    closedIf(wasOpen);
+    failure(cause instanceof java.net.ConnectException ? "connect-refused"
         : cause instanceof io.netty.channel.ConnectTimeoutException ? "connect-timeout"
-        : "connect-" + cause.getClass().getSimpleName();
-    failures.computeIfAbsent(name, k -> new LongAdder()).increment();
+        : "connect-" + cause.getClass().getSimpleName());
   }
 
-  void failed(String cause, StreamCheck stream) {
+  void failed(String cause, StreamCheck stream, boolean wasOpen) {
+    closedIf(wasOpen);
+    failure(cause);
+  }
+
+  private void closedIf(boolean wasOpen) {
+    if (wasOpen) {
+      open.decrement();
+    }
+  }
+
+  private void failure(String cause) {
     failures.computeIfAbsent(cause, k -> new LongAdder()).increment();
   }
 
@@ -59,6 +77,15 @@ public final class Streams {
 
   public long ready() {
     return ready.sum();
+  }
+
+  /** Streams that became ready and have not failed or ended since. */
+  public long open() {
+    return open.sum();
+  }
+
+  public long reconnects() {
+    return reconnects.sum();
   }
 
   public Map<String, Long> failures() {
