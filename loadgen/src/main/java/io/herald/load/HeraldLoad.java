@@ -1,5 +1,6 @@
 package io.herald.load;
 
+import io.herald.load.client.Churn;
 import io.herald.load.client.Dial;
 import io.herald.load.client.Http2Streams;
 import io.herald.load.client.StreamCheck;
@@ -112,6 +113,13 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "URL for --publish http; {topic} is replaced by the event's topic.")
   String publishUrl;
 
+  @Option(names = "--churn", defaultValue = "0",
+      description = "Percent of the open streams that close and reconnect each second while publishing, resuming with"
+          + " Last-Event-ID set to the last id received (the server must replay what they missed: no loss, no"
+          + " duplicates). With HTTP/2 a churned stream is reset and reopened on its connection; Herald allows 200"
+          + " resets per connection per 30 s.")
+  double churn;
+
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
 
@@ -135,6 +143,12 @@ public final class HeraldLoad implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkOptions();
+    double resetsPerConnectionPerSecond = protocol.equals("h1") ? 0 : churn / 100 * Math.min(streamsPerConnection, connections);
+    if (resetsPerConnectionPerSecond > 200 / 30.0) {
+      spec.commandLine().getErr().printf(
+          "herald-load: warning: --churn %s resets %.1f streams per HTTP/2 connection per second; Herald closes a"
+              + " connection that resets more than 200 in 30 s%n", churn, resetsPerConnectionPerSecond);
+    }
     Topics topics =
         new Topics(topicMode.equals("per-user") ? Topics.Mode.PER_USER : Topics.Mode.BROADCAST, users);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
@@ -182,10 +196,17 @@ public final class HeraldLoad implements Callable<Integer> {
               "herald-load-publisher");
       ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
       double serverCpuStart = server == null ? 0 : server.cpuSeconds();
+      Churn churning = new Churn(handlers, streams, churn);
       long publishStart = System.nanoTime();
+      long lastChurn = publishStart;
       publishing.start();
       while (publishing.isAlive()) {
         publishing.join(1000);
+        if (churn > 0) {
+          long now = System.nanoTime();
+          churning.tick((now - lastChurn) / 1e9);
+          lastChurn = now;
+        }
         if (server != null) {
           server.rssKib();
         }
@@ -231,6 +252,9 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
       throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
+    }
+    if (churn < 0 || churn > 100) {
+      throw new CommandLine.ParameterException(cl, "--churn must be a percentage from 0 to 100, not " + churn);
     }
     if (!List.of("h1", "h2c", "h2").contains(protocol)) {
       throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
@@ -349,9 +373,9 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     report.interval(elapsedNanos / 1e9, streams.ready(), interval);
     System.err.printf(
-        "%-10s streams %d  deliveries/s %d  p99 %.1f ms  errors %d%n",
+        "%-10s streams %d  deliveries/s %d  p99 %.1f ms  reconnects %d  errors %d%n",
         phase, streams.ready(), interval.getTotalCount(),
         interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0,
-        streams.failureCount());
+        streams.reconnects(), streams.failureCount());
   }
 }

@@ -99,6 +99,47 @@ class HeraldLoadTest {
     assertEquals(2, new CommandLine(new HeraldLoad()).execute(args));
   }
 
+  private static long field(String json, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+    assertTrue(m.find(), name + " in " + json);
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void churnedStreamsResumeAfterTheirLastEventIdWithoutLossOrDuplicates() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "50", "--rate", "50", "--churn", "20"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(field(summary, "reconnects") > 0, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      assertEquals(0, field(summary, "duplicates"), summary);
+      assertEquals(0, field(summary, "outOfOrder"), summary);
+      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertTrue(Files.readString(reports.resolve("report.html")).contains("reconnects (churn)"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void churnedHttp2StreamsAreResetAndResumedOnTheirConnectionWithoutLossOrDuplicates() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(
+          0,
+          run(herald, "--connections", "40", "--protocol", "h2c", "--streams-per-connection", "20",
+              "--rate", "50", "--churn", "10"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(field(summary, "reconnects") > 0, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      assertEquals(0, field(summary, "duplicates"), summary);
+      assertEquals(0, field(summary, "outOfOrder"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
   @Test
   void perUserTopicsLoseNothing() {
     HeraldServer herald = herald();

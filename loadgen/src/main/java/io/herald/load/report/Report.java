@@ -64,6 +64,7 @@ public final class Report {
       first = false;
     }
     json.append("},");
+    field("reconnects", streams.reconnects());
     field("eventsPublished", published);
     field("eventsAcknowledged", acknowledged);
     field("eventsRefused", refused);
@@ -97,6 +98,7 @@ public final class Report {
     row("streams ready", String.valueOf(streams.ready()));
     row("connect p50 / p99", ms(connect, 50) + " / " + ms(connect, 99) + " ms");
     row("stream failures", streams.failures().isEmpty() ? "none" : streams.failures().toString());
+    row("reconnects (churn)", String.valueOf(streams.reconnects()));
     row("events published", published + " (acknowledged " + acknowledged + ", refused " + refused + ")");
     row("deliveries", received + " of " + expected + " expected");
     row("lost / duplicated / late", lost + " / " + duplicates + " / " + outOfOrder);
