@@ -87,10 +87,16 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "Loopback source addresses to spread connections over (127.0.0.2 …); 0: one per 25,000 connections.")
   int sourceAddresses;
 
-  @Option(names = "--topics", defaultValue = "broadcast", description = "broadcast (one topic 'load') or per-user (user.<u>).")
+  @Option(names = "--topics", defaultValue = "broadcast",
+      description = "broadcast (one topic 'load'), per-user (user.<u>) or mix (--broadcast-share of the streams read"
+          + " 'load', the rest user.<u>; the same share of the events goes to 'load', the rest to the users in turn).")
   String topicMode;
 
-  @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user.")
+  @Option(names = "--broadcast-share", defaultValue = "50",
+      description = "For --topics mix: percent (0 to 100) of the streams, and of the events, on the broadcast topic.")
+  int broadcastShare;
+
+  @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user and mix.")
   int users;
 
   @Option(names = "--rate", defaultValue = "10", description = "Events published per second, in total.")
@@ -150,7 +156,14 @@ public final class HeraldLoad implements Callable<Integer> {
               + " connection that resets more than 200 in 30 s%n", churn, resetsPerConnectionPerSecond);
     }
     Topics topics =
-        new Topics(topicMode.equals("per-user") ? Topics.Mode.PER_USER : Topics.Mode.BROADCAST, users);
+        new Topics(
+            switch (topicMode) {
+              case "per-user" -> Topics.Mode.PER_USER;
+              case "mix" -> Topics.Mode.MIX;
+              default -> Topics.Mode.BROADCAST;
+            },
+            users,
+            topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -247,8 +260,11 @@ public final class HeraldLoad implements Callable<Integer> {
   /** Rejects options that cannot work together, as a usage error (exit code 2), before anything starts. */
   private void checkOptions() {
     CommandLine cl = spec.commandLine();
-    if (!topicMode.equals("per-user") && !topicMode.equals("broadcast")) {
-      throw new CommandLine.ParameterException(cl, "--topics must be broadcast or per-user");
+    if (!List.of("broadcast", "per-user", "mix").contains(topicMode)) {
+      throw new CommandLine.ParameterException(cl, "--topics must be broadcast, per-user or mix, not " + topicMode);
+    }
+    if (broadcastShare < 0 || broadcastShare > 100) {
+      throw new CommandLine.ParameterException(cl, "--broadcast-share must be from 0 to 100, not " + broadcastShare);
     }
     if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
       throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
@@ -317,7 +333,7 @@ public final class HeraldLoad implements Callable<Integer> {
       URI uri =
           URI.create(
               url.replace("{i}", String.valueOf(i))
-                  .replace("{u}", String.valueOf(topic))
+                  .replace("{u}", String.valueOf(topics.userOfStream(i)))
                   .replace("{topic}", topics.name(topic)));
       first = first == null ? uri : first;
       paths[i] = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());

@@ -151,6 +151,28 @@ class HeraldLoadTest {
   }
 
   @Test
+  void aMixOfBroadcastAndPerUserStreamsGetsEveryEventOfItsTopic() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(
+          0,
+          run(herald, "--connections", "100", "--topics", "mix", "--broadcast-share", "30", "--users", "10",
+              "--rate", "100"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      long published = field(summary, "eventsPublished");
+      long expected = field(summary, "deliveriesExpected");
+      // 30 streams read every broadcast event (30%), 70 streams read one of 10 users' share (70% / 10 each).
+      long broadcastEvents = published * 30 / 100;
+      long perUserEvents = (published - broadcastEvents) / 10;
+      assertTrue(Math.abs(expected - (30 * broadcastEvents + 70 * perUserEvents)) <= 100, summary);
+      assertEquals(expected, field(summary, "deliveriesReceived"), summary);
+      assertEquals(0, field(summary, "lost"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
   void publishingOverHttpLosesNothing() {
     HeraldServer herald =
         new HeraldServer(
