@@ -6,6 +6,7 @@ import io.herald.load.client.Http2Streams;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
+import io.herald.load.measure.EventClock;
 import io.herald.load.measure.ProcSampler;
 import io.herald.load.measure.SequenceCheck;
 import io.herald.load.publish.HttpPostTransport;
@@ -29,6 +30,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.IdentityHashMap;
@@ -104,6 +106,11 @@ public final class HeraldLoad implements Callable<Integer> {
 
   @Option(names = "--duration", defaultValue = "30", description = "Seconds of publishing, once every stream is ready.")
   int durationSeconds;
+
+  @Option(names = "--warmup", defaultValue = "0s", converter = DurationConverter.class,
+      description = "The first part of --duration (e.g. 10s, 500ms): events due before it ends are checked for loss"
+          + " but left out of the latency figures.")
+  Duration warmup;
 
   @Option(names = "--payload-bytes", defaultValue = "100", description = "Approximate size of each event's data.")
   int payloadBytes;
@@ -197,18 +204,22 @@ public final class HeraldLoad implements Callable<Integer> {
         String[] hostPort = ingest.split(":");
         transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
       }
+      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
+      double serverCpuStart = server == null ? 0 : server.cpuSeconds();
+      // The first event is due when publishing starts; the warm-up counts from there.
+      long startMicros = EventClock.nowMicros();
+      streams.recordLatencyFrom(startMicros + warmup.toNanos() / 1000);
+      report.warmup(warmup.toNanos() / 1e9);
       Thread publishing =
           new Thread(
               () -> {
                 try {
-                  publisher.run(transport, TimeUnit.SECONDS.toNanos(durationSeconds));
+                  publisher.run(transport, startMicros, TimeUnit.SECONDS.toNanos(durationSeconds));
                 } catch (Exception e) {
                   System.err.println("herald-load: publishing failed: " + e.getMessage());
                 }
               },
               "herald-load-publisher");
-      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
-      double serverCpuStart = server == null ? 0 : server.cpuSeconds();
       Churn churning = new Churn(handlers, streams, churn);
       long publishStart = System.nanoTime();
       long lastChurn = publishStart;
@@ -268,6 +279,10 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
       throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
+    }
+    if (warmup.compareTo(Duration.ofSeconds(durationSeconds)) >= 0) {
+      throw new CommandLine.ParameterException(cl,
+          "--warmup (" + warmup.toMillis() + " ms) must be shorter than --duration (" + durationSeconds + " s)");
     }
     if (churn < 0 || churn > 100) {
       throw new CommandLine.ParameterException(cl, "--churn must be a percentage from 0 to 100, not " + churn);

@@ -173,6 +173,29 @@ class HeraldLoadTest {
   }
 
   @Test
+  void eventsDueDuringTheWarmupAreCheckedForLossButLeftOutOfTheLatencyFigures() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--warmup", "1s"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      long received = field(summary, "deliveriesReceived");
+      long samples = field(summary, "latencySamples");
+      assertEquals(field(summary, "deliveriesExpected"), received, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      // 2 s of publishing, the first second warm-up: about half the deliveries are timed.
+      assertTrue(samples > 0 && samples < received * 3 / 4, summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void aWarmupNotShorterThanTheDurationIsAUsageError() {
+    String[] args = {"--duration", "2", "--warmup", "2s"};
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute(args));
+  }
+
+  @Test
   void publishingOverHttpLosesNothing() {
     HeraldServer herald =
         new HeraldServer(

@@ -121,7 +121,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
       return;
     }
     sequence.received(s);
-    latency.recordValue(Math.max(0, EventClock.nowMicros() - t));
+    if (t >= streams.latencyFromMicros()) { // an event due during the warm-up is checked, not timed
+      latency.recordValue(Math.max(0, EventClock.nowMicros() - t));
+    }
   }
 
   @Override

@@ -20,6 +20,7 @@ public final class Streams {
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Recorder connectMicros = new Recorder(3);
   private volatile boolean measuring = true;
+  private volatile long latencyFromMicros = Long.MIN_VALUE;
 
   void ready(StreamCheck stream, long micros) {
     ready.increment();
@@ -60,6 +61,18 @@ public final class Streams {
 
   private void failure(String cause) {
     failures.computeIfAbsent(cause, k -> new LongAdder()).increment();
+  }
+
+  /**
+   * Events due (by their {@link io.herald.load.measure.EventClock} stamp) before {@code micros}
+   * are the warm-up: still checked for loss, but not recorded as latency.
+   */
+  public void recordLatencyFrom(long micros) {
+    latencyFromMicros = micros;
+  }
+
+  long latencyFromMicros() {
+    return latencyFromMicros;
   }
 
   /** The run is over: closes from now on are the tool's own. */

@@ -45,10 +45,18 @@ public final class Publisher {
    * the answers to everything sent.
    */
   public void run(Transport transport, long durationNanos) throws IOException {
+    run(transport, EventClock.nowMicros(), durationNanos);
+  }
+
+  /**
+   * Publishes from {@code startMicros} ({@link EventClock}: the due time of the first event) for
+   * {@code durationNanos} through {@code transport}, then waits (at most 30 s) for the answers to
+   * everything sent.
+   */
+  public void run(Transport transport, long startMicros, long durationNanos) throws IOException {
     try (transport) {
       long periodNanos = (long) (1_000_000_000L / rate);
-      long startMicros = EventClock.nowMicros();
-      long end = System.nanoTime() + durationNanos;
+      long end = EventClock.toNanoTime(startMicros) + durationNanos;
       StringBuilder event = new StringBuilder(128 + padding.length());
       for (long k = 0; ; k++) {
         long dueMicros = startMicros + k * periodNanos / 1000;

@@ -22,6 +22,12 @@ public final class Report {
   private final List<double[]> seconds = new ArrayList<>();
   private final StringBuilder json = new StringBuilder();
   private final StringBuilder table = new StringBuilder();
+  private double warmupSeconds;
+
+  /** The first {@code seconds} of publishing were a warm-up: checked for loss, not timed. */
+  public void warmup(double seconds) {
+    this.warmupSeconds = seconds;
+  }
 
   /** One progress interval: elapsed seconds, streams ready, the interval's latencies. */
   public void interval(double elapsedSeconds, long streams, Histogram interval) {
@@ -75,6 +81,8 @@ public final class Report {
     field("outOfOrder", outOfOrder);
     field("resetEvents", streams.namedEvents());
     field("deliveriesPerSecond", Math.round(deliveriesPerSecond));
+    field("warmupSeconds", round(warmupSeconds));
+    field("latencySamples", latencyMicros.getTotalCount());
     field("latencyP50Ms", ms(latencyMicros, 50));
     field("latencyP90Ms", ms(latencyMicros, 90));
     field("latencyP99Ms", ms(latencyMicros, 99));
@@ -103,6 +111,8 @@ public final class Report {
     row("deliveries", received + " of " + expected + " expected");
     row("lost / duplicated / late", lost + " / " + duplicates + " / " + outOfOrder);
     row("throughput", Math.round(deliveriesPerSecond) + " deliveries/s");
+    row("latency samples", latencyMicros.getTotalCount()
+        + (warmupSeconds > 0 ? " (events due in the first " + round(warmupSeconds) + " s: warm-up, not timed)" : ""));
     row("latency p50 / p90 / p99", ms(latencyMicros, 50) + " / " + ms(latencyMicros, 90) + " / " + ms(latencyMicros, 99) + " ms");
     row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "
         + (latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0) + " ms");
