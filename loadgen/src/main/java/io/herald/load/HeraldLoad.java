@@ -27,6 +27,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.HdrHistogram.Histogram;
@@ -53,15 +56,26 @@ import picocli.CommandLine.Spec;
  * {@code herald-load}: opens many SSE streams, publishes at a fixed rate through Herald's TCP
  * ingest, and measures what every stream received — latency from each event's intended send
  * time, lost and out-of-order events — with a live progress line, a summary, and a report folder.
- * Exits non-zero when any event was lost or any stream failed.
+ * Exits non-zero when any event was lost or any stream failed (the exit codes are in {@code --help}).
  */
 @Command(
     name = "herald-load",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
     sortOptions = false,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:clean: every stream opened and received every event once, in order",
+      "1:events lost, duplicated or late, streams failed, or events refused",
+      "2:bad options (usage error)",
+      "3:could not start (ingest unreachable, ...) or aborted (--max-errors)"
+    },
     description = "Load generator for SSE servers: many streams, a fixed publish rate, end-to-end latency and loss.")
 public final class HeraldLoad implements Callable<Integer> {
+  static final int EXIT_CLEAN = 0;
+  static final int EXIT_PROBLEMS = 1;
+  static final int EXIT_NOT_RUN = 3;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080/events?topic={topic}",
@@ -146,6 +160,10 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "After publishing, seconds to wait for events still on their way.")
   int drainSeconds;
 
+  @Option(names = "--max-errors", defaultValue = "0",
+      description = "Abort the run (exit code 3) once this many connection failures or disconnects were seen; 0: never.")
+  long maxErrors;
+
   @Option(names = "--report", description = "Report folder (default: reports/<timestamp>).")
   Path reportDir;
 
@@ -154,11 +172,27 @@ public final class HeraldLoad implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
     checkOptions();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return run(err);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("herald-load: interrupted");
+      return EXIT_NOT_RUN;
+    } catch (Exception e) {
+      err.println("herald-load: could not run: " + e);
+      return EXIT_NOT_RUN;
+    } finally {
+      err.flush();
+    }
+  }
+
+  private int run(PrintWriter err) throws Exception {
     double resetsPerConnectionPerSecond = protocol.equals("h1") ? 0 : churn / 100 * Math.min(streamsPerConnection, connections);
     if (resetsPerConnectionPerSecond > 200 / 30.0) {
-      spec.commandLine().getErr().printf(
+      err.printf(
           "herald-load: warning: --churn %s resets %.1f streams per HTTP/2 connection per second; Herald closes a"
               + " connection that resets more than 200 in 30 s%n", churn, resetsPerConnectionPerSecond);
     }
@@ -180,6 +214,9 @@ public final class HeraldLoad implements Callable<Integer> {
       recorders.put(loop, new SingleWriterRecorder(3));
     }
     Streams streams = new Streams();
+    // Opened once --max-errors failures were seen; every wait of the run also waits on it.
+    CountDownLatch tooManyErrors = new CountDownLatch(1);
+    streams.onFailures(maxErrors, tooManyErrors::countDown);
     AtomicReferenceArray<StreamCheck> handlers = new AtomicReferenceArray<>(connections);
     int[] topicOfStream = new int[connections];
     long cpuStart = processCpuNanos();
@@ -189,9 +226,12 @@ public final class HeraldLoad implements Callable<Integer> {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
       while (streams.ready() + streams.failureCount() < connections && System.nanoTime() < deadline) {
         progress("opening", streams, recorders, report, 0);
-        TimeUnit.MILLISECONDS.sleep(1000); // the progress line's interval
+        if (tooManyErrors.await(1, TimeUnit.SECONDS)) { // the progress line's interval
+          return aborted(err, streams);
+        }
       }
-      System.err.printf("%d of %d streams ready, %d failed%n", streams.ready(), connections, streams.failureCount());
+      err.printf("%d of %d streams ready, %d failed%n", streams.ready(), connections, streams.failureCount());
+      err.flush();
       for (SingleWriterRecorder recorder : recorders.values()) {
         recorder.getIntervalHistogram(); // forget anything before publishing starts
       }
@@ -202,7 +242,12 @@ public final class HeraldLoad implements Callable<Integer> {
         transport = new HttpPostTransport(publishUrl, publisher);
       } else {
         String[] hostPort = ingest.split(":");
-        transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+        try {
+          transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+        } catch (IOException e) {
+          err.println("herald-load: could not connect to the ingest at " + ingest + ": " + e.getMessage());
+          return EXIT_NOT_RUN;
+        }
       }
       ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
       double serverCpuStart = server == null ? 0 : server.cpuSeconds();
@@ -223,9 +268,18 @@ public final class HeraldLoad implements Callable<Integer> {
       Churn churning = new Churn(handlers, streams, churn);
       long publishStart = System.nanoTime();
       long lastChurn = publishStart;
+      err.printf("publishing %s events/s for %d s%n", rate, durationSeconds);
+      err.flush();
       publishing.start();
+      boolean aborted = false;
       while (publishing.isAlive()) {
         publishing.join(1000);
+        if (tooManyErrors.getCount() == 0) {
+          aborted = true;
+          publisher.stop();
+          publishing.join();
+          break;
+        }
         if (churn > 0) {
           long now = System.nanoTime();
           churning.tick((now - lastChurn) / 1e9);
@@ -236,14 +290,16 @@ public final class HeraldLoad implements Callable<Integer> {
         }
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
+      aborted |= tooManyErrors.getCount() == 0; // also when the publisher ended first (the server went away)
       double serverCpu = server == null ? -1 : server.cpuSeconds() - serverCpuStart;
       // Let the last events arrive: until every stream has what was published, or the drain time.
       long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
-      while (System.nanoTime() < drainEnd
+      while (!aborted
+          && System.nanoTime() < drainEnd
           && streams.ready() > 0
           && totals(handlers, topicOfStream, publisher).lost() > 0) {
         progress("draining", streams, recorders, report, System.nanoTime() - publishStart);
-        TimeUnit.MILLISECONDS.sleep(200);
+        aborted = tooManyErrors.await(200, TimeUnit.MILLISECONDS);
       }
       progress("done", streams, recorders, report, System.nanoTime() - publishStart);
       streams.stopMeasuring();
@@ -259,13 +315,22 @@ public final class HeraldLoad implements Callable<Integer> {
       report.write(dir);
       System.out.print(report.summaryTable());
       System.out.println("report: " + dir.toAbsolutePath());
+      if (aborted) {
+        return aborted(err, streams);
+      }
       boolean clean = totals.lost() == 0 && totals.duplicates() == 0 && totals.outOfOrder() == 0
           && streams.failureCount() == 0 && publisher.refused() == 0
           && streams.ready() == connections;
-      return clean ? 0 : 1;
+      return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
+  }
+
+  private int aborted(PrintWriter err, Streams streams) {
+    err.printf("herald-load: aborted: %d connection failures or disconnects reached --max-errors %d %s%n",
+        streams.failureCount(), maxErrors, streams.failures());
+    return EXIT_NOT_RUN;
   }
 
   /** Rejects options that cannot work together, as a usage error (exit code 2), before anything starts. */

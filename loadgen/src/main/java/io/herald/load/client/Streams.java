@@ -20,6 +20,9 @@ public final class Streams {
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Recorder connectMicros = new Recorder(3);
   private volatile boolean measuring = true;
+  private final java.util.concurrent.atomic.AtomicLong failureTotal = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long failureLimit;
+  private volatile Runnable onFailureLimit = () -> {};
   private volatile long latencyFromMicros = Long.MIN_VALUE;
 
   void ready(StreamCheck stream, long micros) {
@@ -61,6 +64,20 @@ public final class Streams {
 
   private void failure(String cause) {
     failures.computeIfAbsent(cause, k -> new LongAdder()).increment();
+    long limit = failureLimit;
+    if (limit > 0 && failureTotal.incrementAndGet() == limit) {
+      onFailureLimit.run();
+    }
+  }
+
+  /**
+   * Runs {@code action} (once, on the thread that saw it) when the {@code limit}-th failure is
+   * counted — a connection that could not be made, a stream that failed or was closed by the
+   * server; {@code limit} 0 never runs it.
+   */
+  public void onFailures(long limit, Runnable action) {
+    onFailureLimit = action;
+    failureLimit = limit;
   }
 
   /**

@@ -32,6 +32,7 @@ public final class Publisher {
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final long[] perTopic;
+  private volatile boolean stopped;
 
   public Publisher(Topics topics, double rate, int payloadBytes) {
     this.topics = topics;
@@ -61,7 +62,7 @@ public final class Publisher {
       for (long k = 0; ; k++) {
         long dueMicros = startMicros + k * periodNanos / 1000;
         long dueNanos = EventClock.toNanoTime(dueMicros);
-        if (dueNanos > end) {
+        if (dueNanos > end || stopped) {
           break;
         }
         long wait = dueNanos - System.nanoTime();
@@ -79,11 +80,16 @@ public final class Publisher {
         sent.incrementAndGet();
       }
       transport.flush();
-      long deadline = System.nanoTime() + 30_000_000_000L;
+      long deadline = System.nanoTime() + (stopped ? 0 : 30_000_000_000L);
       while (acknowledged.get() + refused.get() < sent.get() && System.nanoTime() < deadline) {
         LockSupport.parkNanos(1_000_000); // polling the answer counters, bounded by the deadline
       }
     }
+  }
+
+  /** Ends {@link #run} early: no more events, and no waiting for the answers still due. */
+  public void stop() {
+    stopped = true;
   }
 
   /** Called by transports for each answer. */
