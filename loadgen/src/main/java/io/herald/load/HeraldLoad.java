@@ -68,7 +68,7 @@ import picocli.CommandLine.Spec;
       "0:clean: every stream opened and received every event once, in order",
       "1:events lost, duplicated or late, streams failed, or events refused",
       "2:bad options (usage error)",
-      "3:could not start (ingest unreachable, ...) or aborted (--max-errors)"
+      "3:could not start (open-file limit below --connections, ingest unreachable, ...) or aborted (--max-errors)"
     },
     description = "Load generator for SSE servers: many streams, a fixed publish rate, end-to-end latency and loss.")
 public final class HeraldLoad implements Callable<Integer> {
@@ -83,7 +83,7 @@ public final class HeraldLoad implements Callable<Integer> {
   String url;
 
   @Option(names = "--connections", defaultValue = "1000",
-      description = "Concurrent streams (with h1, one connection each).")
+      description = "Concurrent streams (with h1, one connection each). Checked at start against the open-file limit.")
   int connections;
 
   @Option(names = "--protocol", defaultValue = "h1",
@@ -190,6 +190,17 @@ public final class HeraldLoad implements Callable<Integer> {
   }
 
   private int run(PrintWriter err) throws Exception {
+    // Before anything is allocated or opened: a run that cannot fit fails now, not mid-ramp.
+    int perConnection = protocol.equals("h1") ? 1 : Math.max(1, streamsPerConnection);
+    long sockets = ((long) connections + perConnection - 1) / perConnection;
+    String tooMany =
+        OpenFileLimit.problem(
+            "--connections " + connections + (perConnection > 1 ? " (" + perConnection + " streams per connection)" : ""),
+            sockets, OpenFileLimit.open(), OpenFileLimit.max());
+    if (tooMany != null) {
+      err.println("herald-load: " + tooMany);
+      return EXIT_NOT_RUN;
+    }
     double resetsPerConnectionPerSecond = protocol.equals("h1") ? 0 : churn / 100 * Math.min(streamsPerConnection, connections);
     if (resetsPerConnectionPerSecond > 200 / 30.0) {
       err.printf(
