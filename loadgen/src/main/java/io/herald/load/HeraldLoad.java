@@ -366,7 +366,12 @@ public final class HeraldLoad implements Callable<Integer> {
     if (!List.of("h1", "h2c", "h2").contains(protocol)) {
       throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
     }
-    String scheme = URI.create(url.replace("{", "").replace("}", "")).getScheme();
+    String scheme;
+    try {
+      scheme = URI.create(url.replace("{", "").replace("}", "")).getScheme();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--url is not a URL: " + e.getMessage());
+    }
     if (protocol.equals("h2") != "https".equalsIgnoreCase(scheme)) {
       throw new CommandLine.ParameterException(cl,
           protocol.equals("h2") ? "--protocol h2 needs an https:// --url" : "--protocol " + protocol + " needs an http:// --url");

@@ -123,6 +123,7 @@ class ExitCodesTest {
     assertEquals(2, command(new Err()).execute("--topics", "some"));
     assertEquals(2, command(new Err()).execute("--broadcast-share", "101"));
     assertEquals(2, command(new Err()).execute("--churn", "-1"));
+    assertEquals(2, command(new Err()).execute("--url", "http://127.0.0.1/events?topic=a b"));
   }
 
   @Test
