@@ -1,9 +1,12 @@
 package io.herald.load;
 
+import io.herald.load.client.Churn;
+import io.herald.load.client.Dial;
 import io.herald.load.client.Http2Streams;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
+import io.herald.load.measure.EventClock;
 import io.herald.load.measure.ProcSampler;
 import io.herald.load.measure.SequenceCheck;
 import io.herald.load.publish.HttpPostTransport;
@@ -12,9 +15,8 @@ import io.herald.load.publish.Publisher;
 import io.herald.load.publish.Topics;
 import io.herald.load.report.Report;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -22,11 +24,15 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.IdentityHashMap;
@@ -35,40 +41,59 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code herald-load}: opens many SSE streams, publishes at a fixed rate through Herald's TCP
  * ingest, and measures what every stream received — latency from each event's intended send
  * time, lost and out-of-order events — with a live progress line, a summary, and a report folder.
- * Exits non-zero when any event was lost or any stream failed.
+ * Exits non-zero when any event was lost or any stream failed (the exit codes are in {@code --help}).
  */
 @Command(
     name = "herald-load",
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
     sortOptions = false,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:clean: every stream opened and received every event once, in order",
+      "1:events lost, duplicated or late, streams failed, or events refused",
+      "2:bad options (usage error)",
+      "3:could not start (open-file limit below --connections, ingest unreachable, ...) or aborted (--max-errors)"
+    },
     description = "Load generator for SSE servers: many streams, a fixed publish rate, end-to-end latency and loss.")
 public final class HeraldLoad implements Callable<Integer> {
+  static final int EXIT_CLEAN = 0;
+  static final int EXIT_PROBLEMS = 1;
+  static final int EXIT_NOT_RUN = 3;
+
+  @Spec CommandSpec spec;
+
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080/events?topic={topic}",
       description = "Stream URL; {i} is the connection index, {u} the user index, {topic} the stream's topic.")
   String url;
 
   @Option(names = "--connections", defaultValue = "1000",
-      description = "Concurrent streams (with h1, one connection each).")
+      description = "Concurrent streams (with h1, one connection each). Checked at start against the open-file limit.")
   int connections;
 
   @Option(names = "--protocol", defaultValue = "h1",
-      description = "h1 (one HTTP/1.1 connection per stream) or h2c (HTTP/2 with prior knowledge, --streams-per-connection streams each).")
+      description = "h1 (one HTTP/1.1 connection per stream), h2c (HTTP/2 with prior knowledge) or h2 (HTTP/2 over TLS,"
+          + " chosen by ALPN; --url https://…; any certificate is trusted). HTTP/2 carries --streams-per-connection streams"
+          + " per connection.")
   String protocol;
 
   @Option(names = "--streams-per-connection", defaultValue = "100",
-      description = "Streams per HTTP/2 connection (--protocol h2c).")
+      description = "Streams per HTTP/2 connection (--protocol h2c or h2).")
   int streamsPerConnection;
 
   @Option(names = "--ramp", defaultValue = "5000", description = "New connections per second.")
@@ -78,10 +103,16 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "Loopback source addresses to spread connections over (127.0.0.2 …); 0: one per 25,000 connections.")
   int sourceAddresses;
 
-  @Option(names = "--topics", defaultValue = "broadcast", description = "broadcast (one topic 'load') or per-user (user.<u>).")
+  @Option(names = "--topics", defaultValue = "broadcast",
+      description = "broadcast (one topic 'load'), per-user (user.<u>) or mix (--broadcast-share of the streams read"
+          + " 'load', the rest user.<u>; the same share of the events goes to 'load', the rest to the users in turn).")
   String topicMode;
 
-  @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user.")
+  @Option(names = "--broadcast-share", defaultValue = "50",
+      description = "For --topics mix: percent (0 to 100) of the streams, and of the events, on the broadcast topic.")
+  int broadcastShare;
+
+  @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user and mix.")
   int users;
 
   @Option(names = "--rate", defaultValue = "10", description = "Events published per second, in total.")
@@ -89,6 +120,11 @@ public final class HeraldLoad implements Callable<Integer> {
 
   @Option(names = "--duration", defaultValue = "30", description = "Seconds of publishing, once every stream is ready.")
   int durationSeconds;
+
+  @Option(names = "--warmup", defaultValue = "0s", converter = DurationConverter.class,
+      description = "The first part of --duration (e.g. 10s, 500ms): events due before it ends are checked for loss"
+          + " but left out of the latency figures.")
+  Duration warmup;
 
   @Option(names = "--payload-bytes", defaultValue = "100", description = "Approximate size of each event's data.")
   int payloadBytes;
@@ -104,6 +140,13 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "URL for --publish http; {topic} is replaced by the event's topic.")
   String publishUrl;
 
+  @Option(names = "--churn", defaultValue = "0",
+      description = "Percent of the open streams that close and reconnect each second while publishing, resuming with"
+          + " Last-Event-ID set to the last id received (the server must replay what they missed: no loss, no"
+          + " duplicates). With HTTP/2 a churned stream is reset and reopened on its connection; Herald allows 200"
+          + " resets per connection per 30 s.")
+  double churn;
+
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
 
@@ -117,6 +160,10 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "After publishing, seconds to wait for events still on their way.")
   int drainSeconds;
 
+  @Option(names = "--max-errors", defaultValue = "0",
+      description = "Abort the run (exit code 3) once this many connection failures or disconnects were seen; 0: never.")
+  long maxErrors;
+
   @Option(names = "--report", description = "Report folder (default: reports/<timestamp>).")
   Path reportDir;
 
@@ -125,12 +172,50 @@ public final class HeraldLoad implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    Topics topics =
-        new Topics(topicMode.equals("per-user") ? Topics.Mode.PER_USER : Topics.Mode.BROADCAST, users);
-    if (!topicMode.equals("per-user") && !topicMode.equals("broadcast")) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--topics must be broadcast or per-user");
+  public Integer call() {
+    checkOptions();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return run(err);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("herald-load: interrupted");
+      return EXIT_NOT_RUN;
+    } catch (Exception e) {
+      err.println("herald-load: could not run: " + e);
+      return EXIT_NOT_RUN;
+    } finally {
+      err.flush();
     }
+  }
+
+  private int run(PrintWriter err) throws Exception {
+    // Before anything is allocated or opened: a run that cannot fit fails now, not mid-ramp.
+    int perConnection = protocol.equals("h1") ? 1 : Math.max(1, streamsPerConnection);
+    long sockets = ((long) connections + perConnection - 1) / perConnection;
+    String tooMany =
+        OpenFileLimit.problem(
+            "--connections " + connections + (perConnection > 1 ? " (" + perConnection + " streams per connection)" : ""),
+            sockets, OpenFileLimit.open(), OpenFileLimit.max());
+    if (tooMany != null) {
+      err.println("herald-load: " + tooMany);
+      return EXIT_NOT_RUN;
+    }
+    double resetsPerConnectionPerSecond = protocol.equals("h1") ? 0 : churn / 100 * Math.min(streamsPerConnection, connections);
+    if (resetsPerConnectionPerSecond > 200 / 30.0) {
+      err.printf(
+          "herald-load: warning: --churn %s resets %.1f streams per HTTP/2 connection per second; Herald closes a"
+              + " connection that resets more than 200 in 30 s%n", churn, resetsPerConnectionPerSecond);
+    }
+    Topics topics =
+        new Topics(
+            switch (topicMode) {
+              case "per-user" -> Topics.Mode.PER_USER;
+              case "mix" -> Topics.Mode.MIX;
+              default -> Topics.Mode.BROADCAST;
+            },
+            users,
+            topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -140,6 +225,9 @@ public final class HeraldLoad implements Callable<Integer> {
       recorders.put(loop, new SingleWriterRecorder(3));
     }
     Streams streams = new Streams();
+    // Opened once --max-errors failures were seen; every wait of the run also waits on it.
+    CountDownLatch tooManyErrors = new CountDownLatch(1);
+    streams.onFailures(maxErrors, tooManyErrors::countDown);
     AtomicReferenceArray<StreamCheck> handlers = new AtomicReferenceArray<>(connections);
     int[] topicOfStream = new int[connections];
     long cpuStart = processCpuNanos();
@@ -149,9 +237,12 @@ public final class HeraldLoad implements Callable<Integer> {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
       while (streams.ready() + streams.failureCount() < connections && System.nanoTime() < deadline) {
         progress("opening", streams, recorders, report, 0);
-        TimeUnit.MILLISECONDS.sleep(1000); // the progress line's interval
+        if (tooManyErrors.await(1, TimeUnit.SECONDS)) { // the progress line's interval
+          return aborted(err, streams);
+        }
       }
-      System.err.printf("%d of %d streams ready, %d failed%n", streams.ready(), connections, streams.failureCount());
+      err.printf("%d of %d streams ready, %d failed%n", streams.ready(), connections, streams.failureCount());
+      err.flush();
       for (SingleWriterRecorder recorder : recorders.values()) {
         recorder.getIntervalHistogram(); // forget anything before publishing starts
       }
@@ -160,41 +251,66 @@ public final class HeraldLoad implements Callable<Integer> {
       Publisher.Transport transport;
       if (publishMode.equals("http")) {
         transport = new HttpPostTransport(publishUrl, publisher);
-      } else if (publishMode.equals("ingest")) {
-        String[] hostPort = ingest.split(":");
-        transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
       } else {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--publish must be ingest or http");
+        String[] hostPort = ingest.split(":");
+        try {
+          transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+        } catch (IOException e) {
+          err.println("herald-load: could not connect to the ingest at " + ingest + ": " + e.getMessage());
+          return EXIT_NOT_RUN;
+        }
       }
+      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
+      double serverCpuStart = server == null ? 0 : server.cpuSeconds();
+      // The first event is due when publishing starts; the warm-up counts from there.
+      long startMicros = EventClock.nowMicros();
+      streams.recordLatencyFrom(startMicros + warmup.toNanos() / 1000);
+      report.warmup(warmup.toNanos() / 1e9);
       Thread publishing =
           new Thread(
               () -> {
                 try {
-                  publisher.run(transport, TimeUnit.SECONDS.toNanos(durationSeconds));
+                  publisher.run(transport, startMicros, TimeUnit.SECONDS.toNanos(durationSeconds));
                 } catch (Exception e) {
                   System.err.println("herald-load: publishing failed: " + e.getMessage());
                 }
               },
               "herald-load-publisher");
-      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
-      double serverCpuStart = server == null ? 0 : server.cpuSeconds();
+      Churn churning = new Churn(handlers, streams, churn);
       long publishStart = System.nanoTime();
+      long lastChurn = publishStart;
+      err.printf("publishing %s events/s for %d s%n", rate, durationSeconds);
+      err.flush();
       publishing.start();
+      boolean aborted = false;
       while (publishing.isAlive()) {
         publishing.join(1000);
+        if (tooManyErrors.getCount() == 0) {
+          aborted = true;
+          publisher.stop();
+          publishing.join();
+          break;
+        }
+        if (churn > 0) {
+          long now = System.nanoTime();
+          churning.tick((now - lastChurn) / 1e9);
+          lastChurn = now;
+        }
         if (server != null) {
           server.rssKib();
         }
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
+      aborted |= tooManyErrors.getCount() == 0; // also when the publisher ended first (the server went away)
       double serverCpu = server == null ? -1 : server.cpuSeconds() - serverCpuStart;
       // Let the last events arrive: until every stream has what was published, or the drain time.
       long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
-      while (System.nanoTime() < drainEnd
+      while (!aborted
+          && System.nanoTime() < drainEnd
           && streams.ready() > 0
           && totals(handlers, topicOfStream, publisher).lost() > 0) {
         progress("draining", streams, recorders, report, System.nanoTime() - publishStart);
-        TimeUnit.MILLISECONDS.sleep(200);
+        aborted = tooManyErrors.await(200, TimeUnit.MILLISECONDS);
       }
       progress("done", streams, recorders, report, System.nanoTime() - publishStart);
       streams.stopMeasuring();
@@ -210,12 +326,55 @@ public final class HeraldLoad implements Callable<Integer> {
       report.write(dir);
       System.out.print(report.summaryTable());
       System.out.println("report: " + dir.toAbsolutePath());
+      if (aborted) {
+        return aborted(err, streams);
+      }
       boolean clean = totals.lost() == 0 && totals.duplicates() == 0 && totals.outOfOrder() == 0
           && streams.failureCount() == 0 && publisher.refused() == 0
           && streams.ready() == connections;
-      return clean ? 0 : 1;
+      return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  private int aborted(PrintWriter err, Streams streams) {
+    err.printf("herald-load: aborted: %d connection failures or disconnects reached --max-errors %d %s%n",
+        streams.failureCount(), maxErrors, streams.failures());
+    return EXIT_NOT_RUN;
+  }
+
+  /** Rejects options that cannot work together, as a usage error (exit code 2), before anything starts. */
+  private void checkOptions() {
+    CommandLine cl = spec.commandLine();
+    if (!List.of("broadcast", "per-user", "mix").contains(topicMode)) {
+      throw new CommandLine.ParameterException(cl, "--topics must be broadcast, per-user or mix, not " + topicMode);
+    }
+    if (broadcastShare < 0 || broadcastShare > 100) {
+      throw new CommandLine.ParameterException(cl, "--broadcast-share must be from 0 to 100, not " + broadcastShare);
+    }
+    if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
+      throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
+    }
+    if (warmup.compareTo(Duration.ofSeconds(durationSeconds)) >= 0) {
+      throw new CommandLine.ParameterException(cl,
+          "--warmup (" + warmup.toMillis() + " ms) must be shorter than --duration (" + durationSeconds + " s)");
+    }
+    if (churn < 0 || churn > 100) {
+      throw new CommandLine.ParameterException(cl, "--churn must be a percentage from 0 to 100, not " + churn);
+    }
+    if (!List.of("h1", "h2c", "h2").contains(protocol)) {
+      throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
+    }
+    String scheme;
+    try {
+      scheme = URI.create(url.replace("{", "").replace("}", "")).getScheme();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--url is not a URL: " + e.getMessage());
+    }
+    if (protocol.equals("h2") != "https".equalsIgnoreCase(scheme)) {
+      throw new CommandLine.ParameterException(cl,
+          protocol.equals("h2") ? "--protocol h2 needs an https:// --url" : "--protocol " + protocol + " needs an http:// --url");
     }
   }
 
@@ -254,11 +413,9 @@ public final class HeraldLoad implements Callable<Integer> {
       AtomicReferenceArray<StreamCheck> checks,
       int[] topicOfStream,
       Topics topics)
-      throws InterruptedException {
-    boolean h2 = protocol.equals("h2c");
-    if (!h2 && !protocol.equals("h1")) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--protocol must be h1 or h2c");
-    }
+      throws InterruptedException, SSLException {
+    boolean h2 = !protocol.equals("h1");
+    SslContext tls = protocol.equals("h2") ? Http2Streams.insecureTlsContext() : null;
     int perConnection = h2 ? Math.max(1, streamsPerConnection) : 1;
     int connectionCount = (connections + perConnection - 1) / perConnection;
     int addresses = sourceAddresses > 0 ? sourceAddresses : Math.max(1, (connectionCount + 24_999) / 25_000);
@@ -272,61 +429,46 @@ public final class HeraldLoad implements Callable<Integer> {
       URI uri =
           URI.create(
               url.replace("{i}", String.valueOf(i))
-                  .replace("{u}", String.valueOf(topic))
+                  .replace("{u}", String.valueOf(topics.userOfStream(i)))
                   .replace("{topic}", topics.name(topic)));
       first = first == null ? uri : first;
       paths[i] = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     }
     String host = first.getHost();
-    int port = first.getPort();
+    int port = first.getPort() > 0 ? first.getPort() : tls != null ? 443 : 80;
     String authority = host + ":" + port;
+    InetSocketAddress server = new InetSocketAddress(host, port);
+    Bootstrap base =
+        new Bootstrap()
+            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);
-      Bootstrap bootstrap =
-          new Bootstrap()
-              .group(group)
-              .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-              .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-              .handler(
-                  new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                      // The recorder of the channel's own loop: one writer per recorder.
-                      SingleWriterRecorder latency = recorders.get(ch.eventLoop());
-                      if (h2) {
-                        List<StreamCheck> mine = new ArrayList<>();
-                        for (int i = from; i < to; i++) {
-                          StreamCheck check = new StreamCheck(streams, latency);
-                          checks.set(i, check);
-                          mine.add(check);
-                        }
-                        Http2Streams.install(
-                            ch.pipeline(), authority, List.of(paths).subList(from, to), mine);
-                      } else {
-                        StreamHandler handler = new StreamHandler(authority, paths[from], streams, latency);
-                        checks.set(from, handler.check());
-                        ch.pipeline().addLast("stream", handler);
-                      }
-                    }
-                  });
+      // Every connection of these streams, reconnects included, lives on this loop, and the
+      // streams record into its recorder: one writer per recorder.
+      EventLoop loop = group.next();
+      SingleWriterRecorder latency = recorders.get(loop);
+      List<StreamCheck> mine = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        StreamCheck check = new StreamCheck(streams, loop, latency);
+        checks.set(i, check);
+        mine.add(check);
+      }
       long wait = next - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait); // the ramp rate
       }
       next += interval * perConnection;
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + c % addresses), 0);
-      bootstrap
-          .connect(new InetSocketAddress(host, port), local)
-          .addListener(
-              f -> {
-                if (!f.isSuccess()) {
-                  for (int i = from; i < to; i++) {
-                    streams.connectFailed(f.cause());
-                  }
-                }
-              });
+      Dial dial = new Dial(base.clone(loop), server, local);
+      if (!h2) {
+        StreamHandler.open(dial, authority, paths[from], mine.get(0));
+        continue;
+      }
+      List<String> myPaths = List.of(paths).subList(from, to);
+      Http2Streams.connect(dial, tls, host, port, authority, myPaths, mine);
     }
   }
 
@@ -343,9 +485,9 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     report.interval(elapsedNanos / 1e9, streams.ready(), interval);
     System.err.printf(
-        "%-10s streams %d  deliveries/s %d  p99 %.1f ms  errors %d%n",
+        "%-10s streams %d  deliveries/s %d  p99 %.1f ms  reconnects %d  errors %d%n",
         phase, streams.ready(), interval.getTotalCount(),
         interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0,
-        streams.failureCount());
+        streams.reconnects(), streams.failureCount());
   }
 }

@@ -65,6 +65,82 @@ class HeraldLoadTest {
   }
 
   @Test
+  void manyStreamsPerHttp2ConnectionOverTlsLoseNothing() throws Exception {
+    Path cert = Path.of(getClass().getResource("/tls/cert.pem").toURI());
+    Path key = Path.of(getClass().getResource("/tls/key.pem").toURI());
+    HeraldServer herald =
+        new HeraldServer(
+                HeraldConfig.builder()
+                    .httpHost("127.0.0.1").httpPort(0).httpsPort(0).ingestPort(0).adminPort(0)
+                    .tlsCert(cert).tlsKey(key)
+                    .build())
+            .start();
+    try {
+      String[] args = {
+        "--url", "https://127.0.0.1:" + herald.httpsPort() + "/events?topic={topic}",
+        "--ingest", "127.0.0.1:" + herald.ingestPort(),
+        "--report", reports.toString(),
+        "--duration", "2",
+        "--connections", "100", "--protocol", "h2", "--streams-per-connection", "50", "--rate", "50"
+      };
+      assertEquals(0, new CommandLine(new HeraldLoad()).execute(args));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"streamsReady\":100"), summary);
+      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void h2AgainstAPlainHttpUrlIsAUsageError() {
+    String[] args = {"--url", "http://127.0.0.1:1/events", "--protocol", "h2"};
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute(args));
+  }
+
+  private static long field(String json, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+    assertTrue(m.find(), name + " in " + json);
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void churnedStreamsResumeAfterTheirLastEventIdWithoutLossOrDuplicates() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "50", "--rate", "50", "--churn", "20"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(field(summary, "reconnects") > 0, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      assertEquals(0, field(summary, "duplicates"), summary);
+      assertEquals(0, field(summary, "outOfOrder"), summary);
+      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertTrue(Files.readString(reports.resolve("report.html")).contains("reconnects (churn)"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void churnedHttp2StreamsAreResetAndResumedOnTheirConnectionWithoutLossOrDuplicates() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(
+          0,
+          run(herald, "--connections", "40", "--protocol", "h2c", "--streams-per-connection", "20",
+              "--rate", "50", "--churn", "10"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(field(summary, "reconnects") > 0, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      assertEquals(0, field(summary, "duplicates"), summary);
+      assertEquals(0, field(summary, "outOfOrder"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
   void perUserTopicsLoseNothing() {
     HeraldServer herald = herald();
     try {
@@ -72,6 +148,51 @@ class HeraldLoadTest {
     } finally {
       herald.stop();
     }
+  }
+
+  @Test
+  void aMixOfBroadcastAndPerUserStreamsGetsEveryEventOfItsTopic() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(
+          0,
+          run(herald, "--connections", "100", "--topics", "mix", "--broadcast-share", "30", "--users", "10",
+              "--rate", "100"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      long published = field(summary, "eventsPublished");
+      long expected = field(summary, "deliveriesExpected");
+      // 30 streams read every broadcast event (30%), 70 streams read one of 10 users' share (70% / 10 each).
+      long broadcastEvents = published * 30 / 100;
+      long perUserEvents = (published - broadcastEvents) / 10;
+      assertTrue(Math.abs(expected - (30 * broadcastEvents + 70 * perUserEvents)) <= 100, summary);
+      assertEquals(expected, field(summary, "deliveriesReceived"), summary);
+      assertEquals(0, field(summary, "lost"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void eventsDueDuringTheWarmupAreCheckedForLossButLeftOutOfTheLatencyFigures() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--warmup", "1s"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      long received = field(summary, "deliveriesReceived");
+      long samples = field(summary, "latencySamples");
+      assertEquals(field(summary, "deliveriesExpected"), received, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      // 2 s of publishing, the first second warm-up: about half the deliveries are timed.
+      assertTrue(samples > 0 && samples < received * 3 / 4, summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void aWarmupNotShorterThanTheDurationIsAUsageError() {
+    String[] args = {"--duration", "2", "--warmup", "2s"};
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute(args));
   }
 
   @Test

@@ -5,24 +5,40 @@ import io.herald.load.measure.EventFields;
 import io.herald.load.measure.SequenceCheck;
 import io.herald.load.sse.SseStreamParser;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * What one stream received, whatever carried it (an HTTP/1.1 connection or an HTTP/2 stream):
- * its event-stream parser, the sequence check, latency recording, and whether it became ready
- * or failed. Used only on its connection's event loop.
+ * What one stream received, whatever carried it (an HTTP/1.1 connection or an HTTP/2 stream)
+ * and however often it reconnected: its event-stream parser, the sequence check, latency
+ * recording, and whether it became ready or failed. Lives as long as the run; used only on its
+ * event loop (fixed when it is made), which every connection carrying it is registered on.
  */
 public final class StreamCheck implements SseStreamParser.Sink {
+  /** How the stream's current carrier closes it and opens it again, resuming after an id. */
+  interface Carrier {
+    /** Closes the current stream and opens a new one with {@code Last-Event-ID: lastEventId}. */
+    void resume(String lastEventId);
+  }
+
   private final Streams streams;
+  private final EventLoop loop;
   private final SingleWriterRecorder latency;
   private final SequenceCheck sequence = new SequenceCheck();
   private final SseStreamParser parser = new SseStreamParser(this);
   private final long startNanos = System.nanoTime();
+  private Carrier carrier;
   private boolean ready;
   private boolean failed;
+  private boolean resuming;
 
-  public StreamCheck(Streams streams, SingleWriterRecorder latency) {
+  /**
+   * @param loop the event loop every connection of this stream uses
+   * @param latency the recorder of {@code loop}: one writer per recorder
+   */
+  public StreamCheck(Streams streams, EventLoop loop, SingleWriterRecorder latency) {
     this.streams = streams;
+    this.loop = loop;
     this.latency = latency;
   }
 
@@ -30,8 +46,37 @@ public final class StreamCheck implements SseStreamParser.Sink {
     return sequence;
   }
 
+  public EventLoop loop() {
+    return loop;
+  }
+
   SseStreamParser parser() {
     return parser;
+  }
+
+  /** The stream is now carried by {@code carrier}; a partly read event of an earlier one is gone. */
+  void carriedBy(Carrier carrier) {
+    this.carrier = carrier;
+    parser.reset();
+  }
+
+  /**
+   * Churn: closes the stream and reconnects it with {@code Last-Event-ID} set to the last id it
+   * received, as a browser's {@code EventSource} does. Callable from any thread; does nothing
+   * unless the stream is open and has received an event with an id (without one a reconnect
+   * could not resume, and the events published meanwhile would be lost by the tool, not the
+   * server).
+   */
+  public void churn() {
+    loop.execute(
+        () -> {
+          String lastEventId = parser.lastEventId();
+          if (!ready || failed || resuming || carrier == null || lastEventId == null) {
+            return;
+          }
+          resuming = true;
+          carrier.resume(lastEventId);
+        });
   }
 
   /** Body bytes of the stream, transfer framing already removed. */
@@ -43,7 +88,15 @@ public final class StreamCheck implements SseStreamParser.Sink {
   void fail(String cause) {
     if (!failed) {
       failed = true;
-      streams.failed(cause, this);
+      streams.failed(cause, this, ready);
+    }
+  }
+
+  /** A connection for this stream could not be made. */
+  void connectFailed(Throwable cause) {
+    if (!failed) {
+      failed = true;
+      streams.connectFailed(cause, ready);
     }
   }
 
@@ -51,7 +104,7 @@ public final class StreamCheck implements SseStreamParser.Sink {
   void ended() {
     if (!failed) {
       failed = true;
-      streams.closed(this);
+      streams.closed(this, ready);
     }
   }
 
@@ -68,7 +121,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
       return;
     }
     sequence.received(s);
-    latency.recordValue(Math.max(0, EventClock.nowMicros() - t));
+    if (t >= streams.latencyFromMicros()) { // an event due during the warm-up is checked, not timed
+      latency.recordValue(Math.max(0, EventClock.nowMicros() - t));
+    }
   }
 
   @Override
@@ -76,6 +131,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
     if (!ready) {
       ready = true;
       streams.ready(this, (System.nanoTime() - startNanos) / 1000);
+    } else if (resuming) {
+      resuming = false;
+      streams.reconnected();
     }
   }
 

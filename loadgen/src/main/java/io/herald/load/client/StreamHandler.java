@@ -7,30 +7,66 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * One SSE stream over HTTP/1.1: sends the request, reads the response head, then removes the
- * chunk framing and hands the body to its {@link StreamCheck}. The only handler of its channel.
+ * chunk framing and hands the body to its {@link StreamCheck}. The only handler of its channel;
+ * one per connection. When the stream is churned, it retires (ignores whatever its closing
+ * connection still delivers) and a new connection with a new handler resumes the same check.
  */
-public final class StreamHandler extends ChannelInboundHandlerAdapter {
+public final class StreamHandler extends ChannelInboundHandlerAdapter implements StreamCheck.Carrier {
+  private final Dial dial;
+  private final String host;
+  private final String pathAndQuery;
   private final byte[] request;
   private final StreamCheck check;
   private final ChunkedBodyDecoder chunked;
   private final StringBuilder head = new StringBuilder();
+  private ChannelHandlerContext ctx;
   private boolean headDone;
   private boolean isChunked;
+  private boolean retired;
 
-  public StreamHandler(String host, String pathAndQuery, Streams streams, SingleWriterRecorder latency) {
+  private StreamHandler(Dial dial, String host, String pathAndQuery, StreamCheck check, String lastEventId) {
+    this.dial = dial;
+    this.host = host;
+    this.pathAndQuery = pathAndQuery;
     this.request =
-        ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n\r\n")
+        ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n"
+                + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+                + "\r\n")
             .getBytes(StandardCharsets.US_ASCII);
-    this.check = new StreamCheck(streams, latency);
+    this.check = check;
     this.chunked = new ChunkedBodyDecoder(check.parser());
   }
 
-  public StreamCheck check() {
-    return check;
+  /** Opens the stream: connects through {@code dial} and sends the request once connected. */
+  public static void open(Dial dial, String host, String pathAndQuery, StreamCheck check) {
+    connect(dial, host, pathAndQuery, check, null);
+  }
+
+  private static void connect(Dial dial, String host, String pathAndQuery, StreamCheck check, String lastEventId) {
+    dial.connect(new StreamHandler(dial, host, pathAndQuery, check, lastEventId))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                check.connectFailed(f.cause());
+              }
+            });
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    check.carriedBy(this);
+  }
+
+  /** Churn: this connection closes, and a new one asks to resume after {@code lastEventId}. */
+  @Override
+  public void resume(String lastEventId) {
+    retired = true;
+    ctx.close();
+    connect(dial, host, pathAndQuery, check, lastEventId);
   }
 
   @Override
@@ -42,7 +78,7 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf in = (ByteBuf) msg;
     try {
-      if (!headDone && !readHead(ctx, in)) {
+      if (retired || (!headDone && !readHead(ctx, in))) {
         return;
       }
       if (isChunked) {
@@ -88,11 +124,15 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    check.ended();
+    if (!retired) {
+      check.ended();
+    }
   }
 
   private void fail(ChannelHandlerContext ctx, String cause) {
-    check.fail(cause);
+    if (!retired) {
+      check.fail(cause);
+    }
     ctx.close();
   }
 

@@ -7,18 +7,23 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Counts of the streams of a run, written from every event loop: how many are open and ready,
- * what failed and why, and how long each took to open. A stream is <em>ready</em> once its
- * opening comment arrived: the server has registered it, so it must receive everything published
- * after that.
+ * what failed and why, how often they reconnected, and how long each took to open. A stream is
+ * <em>ready</em> once its opening comment arrived: the server has registered it, so it must
+ * receive everything published after that.
  */
 public final class Streams {
   private final LongAdder ready = new LongAdder();
   private final LongAdder open = new LongAdder();
+  private final LongAdder reconnects = new LongAdder();
   private final LongAdder namedEvents = new LongAdder();
   private final LongAdder foreignEvents = new LongAdder();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Recorder connectMicros = new Recorder(3);
   private volatile boolean measuring = true;
+  private final java.util.concurrent.atomic.AtomicLong failureTotal = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long failureLimit;
+  private volatile Runnable onFailureLimit = () -> {};
+  private volatile long latencyFromMicros = Long.MIN_VALUE;
 
   void ready(StreamCheck stream, long micros) {
     ready.increment();
@@ -26,22 +31,65 @@ public final class Streams {
     connectMicros.recordValue(micros);
   }
 
-  void closed(StreamCheck stream) {
+  /** A churned stream is open again, resumed after its last event id. */
+  void reconnected() {
+    reconnects.increment();
+  }
+
+  void closed(StreamCheck stream, boolean wasOpen) {
+    closedIf(wasOpen);
     if (measuring) {
-      failures.computeIfAbsent("closed-by-server", k -> new LongAdder()).increment();
+      failure("closed-by-server");
     }
   }
 
   /** A connection attempt failed: refused, timed out, or out of local ports. */
-  public void connectFailed(Throwable cause) {
-    String name = cause instanceof java.net.ConnectException ? "connect-refused"
+  void connectFailed(Throwable cause, boolean wasOpen) {
+    closedIf(wasOpen);
+    failure(cause instanceof java.net.ConnectException ? "connect-refused"
         : cause instanceof io.netty.channel.ConnectTimeoutException ? "connect-timeout"
-        : "connect-" + cause.getClass().getSimpleName();
-    failures.computeIfAbsent(name, k -> new LongAdder()).increment();
+        : "connect-" + cause.getClass().getSimpleName());
   }
 
-  void failed(String cause, StreamCheck stream) {
+  void failed(String cause, StreamCheck stream, boolean wasOpen) {
+    closedIf(wasOpen);
+    failure(cause);
+  }
+
+  private void closedIf(boolean wasOpen) {
+    if (wasOpen) {
+      open.decrement();
+    }
+  }
+
+  private void failure(String cause) {
     failures.computeIfAbsent(cause, k -> new LongAdder()).increment();
+    long limit = failureLimit;
+    if (limit > 0 && failureTotal.incrementAndGet() == limit) {
+      onFailureLimit.run();
+    }
+  }
+
+  /**
+   * Runs {@code action} (once, on the thread that saw it) when the {@code limit}-th failure is
+   * counted — a connection that could not be made, a stream that failed or was closed by the
+   * server; {@code limit} 0 never runs it.
+   */
+  public void onFailures(long limit, Runnable action) {
+    onFailureLimit = action;
+    failureLimit = limit;
+  }
+
+  /**
+   * Events due (by their {@link io.herald.load.measure.EventClock} stamp) before {@code micros}
+   * are the warm-up: still checked for loss, but not recorded as latency.
+   */
+  public void recordLatencyFrom(long micros) {
+    latencyFromMicros = micros;
+  }
+
+  long latencyFromMicros() {
+    return latencyFromMicros;
   }
 
   /** The run is over: closes from now on are the tool's own. */
@@ -59,6 +107,15 @@ public final class Streams {
 
   public long ready() {
     return ready.sum();
+  }
+
+  /** Streams that became ready and have not failed or ended since. */
+  public long open() {
+    return open.sum();
+  }
+
+  public long reconnects() {
+    return reconnects.sum();
   }
 
   public Map<String, Long> failures() {

@@ -32,6 +32,7 @@ public final class Publisher {
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final long[] perTopic;
+  private volatile boolean stopped;
 
   public Publisher(Topics topics, double rate, int payloadBytes) {
     this.topics = topics;
@@ -45,15 +46,23 @@ public final class Publisher {
    * the answers to everything sent.
    */
   public void run(Transport transport, long durationNanos) throws IOException {
+    run(transport, EventClock.nowMicros(), durationNanos);
+  }
+
+  /**
+   * Publishes from {@code startMicros} ({@link EventClock}: the due time of the first event) for
+   * {@code durationNanos} through {@code transport}, then waits (at most 30 s) for the answers to
+   * everything sent.
+   */
+  public void run(Transport transport, long startMicros, long durationNanos) throws IOException {
     try (transport) {
       long periodNanos = (long) (1_000_000_000L / rate);
-      long startMicros = EventClock.nowMicros();
-      long end = System.nanoTime() + durationNanos;
+      long end = EventClock.toNanoTime(startMicros) + durationNanos;
       StringBuilder event = new StringBuilder(128 + padding.length());
       for (long k = 0; ; k++) {
         long dueMicros = startMicros + k * periodNanos / 1000;
         long dueNanos = EventClock.toNanoTime(dueMicros);
-        if (dueNanos > end) {
+        if (dueNanos > end || stopped) {
           break;
         }
         long wait = dueNanos - System.nanoTime();
@@ -71,11 +80,16 @@ public final class Publisher {
         sent.incrementAndGet();
       }
       transport.flush();
-      long deadline = System.nanoTime() + 30_000_000_000L;
+      long deadline = System.nanoTime() + (stopped ? 0 : 30_000_000_000L);
       while (acknowledged.get() + refused.get() < sent.get() && System.nanoTime() < deadline) {
         LockSupport.parkNanos(1_000_000); // polling the answer counters, bounded by the deadline
       }
     }
+  }
+
+  /** Ends {@link #run} early: no more events, and no waiting for the answers still due. */
+  public void stop() {
+    stopped = true;
   }
 
   /** Called by transports for each answer. */

@@ -22,6 +22,12 @@ public final class Report {
   private final List<double[]> seconds = new ArrayList<>();
   private final StringBuilder json = new StringBuilder();
   private final StringBuilder table = new StringBuilder();
+  private double warmupSeconds;
+
+  /** The first {@code seconds} of publishing were a warm-up: checked for loss, not timed. */
+  public void warmup(double seconds) {
+    this.warmupSeconds = seconds;
+  }
 
   /** One progress interval: elapsed seconds, streams ready, the interval's latencies. */
   public void interval(double elapsedSeconds, long streams, Histogram interval) {
@@ -64,6 +70,7 @@ public final class Report {
       first = false;
     }
     json.append("},");
+    field("reconnects", streams.reconnects());
     field("eventsPublished", published);
     field("eventsAcknowledged", acknowledged);
     field("eventsRefused", refused);
@@ -74,6 +81,8 @@ public final class Report {
     field("outOfOrder", outOfOrder);
     field("resetEvents", streams.namedEvents());
     field("deliveriesPerSecond", Math.round(deliveriesPerSecond));
+    field("warmupSeconds", round(warmupSeconds));
+    field("latencySamples", latencyMicros.getTotalCount());
     field("latencyP50Ms", ms(latencyMicros, 50));
     field("latencyP90Ms", ms(latencyMicros, 90));
     field("latencyP99Ms", ms(latencyMicros, 99));
@@ -97,10 +106,13 @@ public final class Report {
     row("streams ready", String.valueOf(streams.ready()));
     row("connect p50 / p99", ms(connect, 50) + " / " + ms(connect, 99) + " ms");
     row("stream failures", streams.failures().isEmpty() ? "none" : streams.failures().toString());
+    row("reconnects (churn)", String.valueOf(streams.reconnects()));
     row("events published", published + " (acknowledged " + acknowledged + ", refused " + refused + ")");
     row("deliveries", received + " of " + expected + " expected");
     row("lost / duplicated / late", lost + " / " + duplicates + " / " + outOfOrder);
     row("throughput", Math.round(deliveriesPerSecond) + " deliveries/s");
+    row("latency samples", latencyMicros.getTotalCount()
+        + (warmupSeconds > 0 ? " (events due in the first " + round(warmupSeconds) + " s: warm-up, not timed)" : ""));
     row("latency p50 / p90 / p99", ms(latencyMicros, 50) + " / " + ms(latencyMicros, 90) + " / " + ms(latencyMicros, 99) + " ms");
     row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "
         + (latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0) + " ms");

@@ -33,9 +33,37 @@ public final class SseStreamParser {
   private boolean hasData;
   private boolean namedEvent;
   private boolean overlong;
+  /** The {@code id} field's value being collected for the event in progress (the spec's buffer). */
+  private byte[] idBuffer = new byte[32];
+  private int idBufferLength;
+  /** The id of the last dispatched event: what a reconnect sends as {@code Last-Event-ID}. */
+  private byte[] lastId = new byte[32];
+  private int lastIdLength;
 
   public SseStreamParser(Sink sink) {
     this.sink = sink;
+  }
+
+  /**
+   * The id in force when the last event was dispatched — what a reconnect sends as {@code
+   * Last-Event-ID} — or null before any event with an id. Kept across {@link #reset()}, as an
+   * {@code EventSource} keeps it across reconnects.
+   */
+  public String lastEventId() {
+    return lastIdLength == 0 ? null : new String(lastId, 0, lastIdLength, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Forgets any partly read line or event: a new stream (a reconnect) starts from its first byte. */
+  public void reset() {
+    lineLength = 0;
+    afterCr = false;
+    dataLength = 0;
+    hasData = false;
+    namedEvent = false;
+    overlong = false;
+    // An id read for an event that never completed is not the last id: back to the dispatched one.
+    System.arraycopy(lastId, 0, idBuffer, 0, lastIdLength);
+    idBufferLength = lastIdLength;
   }
 
   /** Feeds the body bytes of the stream (after any transfer framing is removed). */
@@ -95,6 +123,14 @@ public final class SseStreamParser {
       hasData = true;
     } else if (is(line, nameEnd, "event")) {
       namedEvent = n > valueStart;
+    } else if (is(line, nameEnd, "id")) {
+      if (indexOf(line, n, (byte) 0) < 0) { // an id containing NULL is ignored (the spec)
+        idBufferLength = n - valueStart;
+        if (idBuffer.length < idBufferLength) {
+          idBuffer = new byte[idBufferLength];
+        }
+        System.arraycopy(line, valueStart, idBuffer, 0, idBufferLength);
+      }
     } else if (is(line, nameEnd, "retry")) {
       long value = 0;
       for (int i = valueStart; i < n; i++) {
@@ -107,11 +143,17 @@ public final class SseStreamParser {
         sink.onRetry(value);
       }
     }
-    // id and unknown fields: nothing the measurement needs
+    // unknown fields: nothing the measurement needs
   }
 
   private void dispatch() {
     if (hasData) {
+      // The id buffer is not cleared between events: an event without an id keeps the last one.
+      if (lastId.length < idBufferLength) {
+        lastId = new byte[idBuffer.length];
+      }
+      System.arraycopy(idBuffer, 0, lastId, 0, idBufferLength);
+      lastIdLength = idBufferLength;
       sink.onEvent(data, dataLength, namedEvent);
     }
     hasData = false;

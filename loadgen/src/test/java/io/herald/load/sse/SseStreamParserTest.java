@@ -88,4 +88,20 @@ class SseStreamParserTest {
       assertEquals(true, decoder.isDone());
     }
   }
+
+  @Test
+  void remembersTheIdOfTheLastDispatchedEventAcrossAReset() {
+    Recording sink = new Recording();
+    SseStreamParser parser = new SseStreamParser(sink);
+    parser.feed(Unpooled.copiedBuffer("retry: 1000\n: herald\n\n", StandardCharsets.UTF_8));
+    assertEquals(null, parser.lastEventId(), "no event with an id yet");
+    parser.feed(Unpooled.copiedBuffer("id: 17-0\ndata: a\n\nevent: reset\ndata: b\n\n", StandardCharsets.UTF_8));
+    assertEquals("17-0", parser.lastEventId(), "an event without an id keeps the last one");
+    parser.feed(Unpooled.copiedBuffer("id: 18-0\ndata: never comp", StandardCharsets.UTF_8));
+    assertEquals("17-0", parser.lastEventId(), "an event not yet dispatched does not count");
+    parser.reset(); // the connection was cut mid-event; a new one starts
+    parser.feed(Unpooled.copiedBuffer(": herald\n\ndata: c\n\n", StandardCharsets.UTF_8));
+    assertEquals("17-0", parser.lastEventId(), "the half-read event's id was dropped with it");
+    assertEquals(List.of("a", "named:b", "c"), sink.events);
+  }
 }
