@@ -2,6 +2,8 @@ package io.herald.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 
@@ -16,6 +18,15 @@ final class DiscardingChannel extends EmbeddedChannel {
 
   DiscardingChannel(ChannelHandler... handlers) {
     super(handlers);
+  }
+
+  /**
+   * A connection accepted by {@code listener}: some handlers tell server from client by the
+   * parent ({@code Http2MultiplexHandler} takes a connection without a server-channel parent for
+   * a client).
+   */
+  DiscardingChannel(ServerChannel listener) {
+    super(listener, DefaultChannelId.newInstance(), true, false);
   }
 
   @Override
