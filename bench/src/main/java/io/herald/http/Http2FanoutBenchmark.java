@@ -45,18 +45,22 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The HTTP/2 design choice, measured: one event written to every stream of one connection, then
- * one flush, either
+ * one flush (unless said otherwise), either
  *
  * <ul>
  *   <li>{@code connection} — at the connection level, as Herald does ({@link Http2EventsHandler}):
  *       an {@link Http2ConnectionHandler} and, per stream, Herald's own {@link Http2EventStream}
- *       ({@code Http2ConnectionEncoder.writeData} of a retained slice of the shared event), or
+ *       ({@code Http2ConnectionEncoder.writeData} of a retained slice of the shared event),
+ *   <li>{@code connection-flush-each} — the same, flushed the way {@code LoopDispatcher} does it
+ *       today: once per written subscriber ({@link Http2EventStream#flush()} flushes the whole
+ *       connection, so all but the first of those flushes find nothing to write; each also
+ *       runs EmbeddedChannel's pending-task check, which a socket channel does not), or
  *   <li>{@code multiplex} — a child channel per stream ({@link Http2FrameCodecBuilder} + {@link
  *       Http2MultiplexHandler}): a {@link DefaultHttp2DataFrame} around the same retained slice,
  *       written to each {@link Http2StreamChannel} through its own pipeline.
  * </ul>
  *
- * <p>Both run on a server-side {@link DiscardingChannel} fed, as a client would, a preface,
+ * <p>All run on a server-side {@link DiscardingChannel} fed, as a client would, a preface,
  * SETTINGS with the largest initial window, a connection WINDOW_UPDATE to the largest window,
  * and one GET per stream; response HEADERS go out at setup. The window is topped up with
  * WINDOW_UPDATEs as the benchmark spends it, so no write ever waits for flow control, and the
@@ -84,7 +88,7 @@ public class Http2FanoutBenchmark {
   @Param({"100", "1000"})
   public int streams;
 
-  @Param({"connection", "multiplex"})
+  @Param({"connection", "connection-flush-each", "multiplex"})
   public String design;
 
   private DiscardingChannel server;
@@ -109,7 +113,13 @@ public class Http2FanoutBenchmark {
     long heapBefore = usedHeapAfterGc();
     // Netty refuses streams past 100 unless told otherwise; Herald sets its limit explicitly too.
     Http2Settings settings = Http2Settings.defaultSettings().maxConcurrentStreams(streams);
-    fanout = design.equals("connection") ? new ConnectionLevel(settings) : new ChildChannels(settings);
+    fanout =
+        switch (design) {
+          case "connection" -> new ConnectionLevel(settings, false);
+          case "connection-flush-each" -> new ConnectionLevel(settings, true);
+          case "multiplex" -> new ChildChannels(settings);
+          default -> throw new IllegalArgumentException("unknown design " + design);
+        };
     server = new DiscardingChannel(new LocalServerChannel());
     server.config().setWriteBufferWaterMark(new WriteBufferWaterMark(32 << 20, 64 << 20));
     server.pipeline().addLast(fanout.handlers());
@@ -147,7 +157,7 @@ public class Http2FanoutBenchmark {
   @Benchmark
   public void writeToEveryStream() {
     fanout.write(event);
-    server.flush();
+    fanout.flush(server);
     operations++;
     connectionWindowSpent += (long) streams * payloadBytes;
     streamWindowSpent += payloadBytes;
@@ -207,6 +217,11 @@ public class Http2FanoutBenchmark {
     /** Writes the event to every stream, without flushing. */
     void write(SseEvent event);
 
+    /** Flushes what {@link #write} wrote: once for the connection unless a design says otherwise. */
+    default void flush(Channel connection) {
+      connection.flush();
+    }
+
     /** Writes made while a stream was not writable: must stay 0, or flow control interfered. */
     long blockedWrites();
   }
@@ -215,10 +230,12 @@ public class Http2FanoutBenchmark {
   private static final class ConnectionLevel implements Fanout {
     private final List<Http2EventStream> streams = new ArrayList<>();
     private final Http2Settings settings;
+    private final boolean flushEach;
     private Http2ConnectionHandler handler;
 
-    ConnectionLevel(Http2Settings settings) {
+    ConnectionLevel(Http2Settings settings, boolean flushEach) {
       this.settings = settings;
+      this.flushEach = flushEach;
     }
 
     @Override
@@ -270,6 +287,17 @@ public class Http2FanoutBenchmark {
     public void write(SseEvent event) {
       for (int i = 0; i < streams.size(); i++) {
         streams.get(i).writeEvent(event);
+      }
+    }
+
+    @Override
+    public void flush(Channel connection) {
+      if (!flushEach) {
+        connection.flush();
+        return;
+      }
+      for (int i = 0; i < streams.size(); i++) {
+        streams.get(i).flush();
       }
     }
 
