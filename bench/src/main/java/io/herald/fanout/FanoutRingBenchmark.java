@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * SPSC queue, wake) and the real {@link LoopDispatcher} drain on a Netty NIO event loop, which
  * offers each event to every {@link Subscriber} of the topic and flushes each once.
  *
- * <p>Subscribers write into a stream that only counts, so this isolates the fan-out machinery —
+ * <p>Subscribers write into a stream that drops everything, so this isolates the fan-out machinery —
  * the cross-thread hand-off and the per-subscriber checks — from channel writes, which {@code
  * io.herald.http.DeliveryBenchmark} measures. The JMH thread is the publisher; each operation
  * waits (spinning) until the loop reports every delivery, so the figure is publish-to-delivered
