@@ -51,10 +51,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code connection} — at the connection level, as Herald does ({@link Http2EventsHandler}):
  *       an {@link Http2ConnectionHandler} and, per stream, Herald's own {@link Http2EventStream}
  *       ({@code Http2ConnectionEncoder.writeData} of a retained slice of the shared event),
- *   <li>{@code connection-flush-each} — the same, flushed the way {@code LoopDispatcher} does it
- *       today: once per written subscriber ({@link Http2EventStream#flush()} flushes the whole
- *       connection, so all but the first of those flushes find nothing to write; each also
- *       runs EmbeddedChannel's pending-task check, which a socket channel does not), or
+ *   <li>{@code connection-flush-each} — the same, flushed once per written stream, as Herald did
+ *       before {@link CoalescedFlush} folded a batch's flushes into one per connection (all but
+ *       the first of those flushes find nothing to write here, where no system call is made;
+ *       each also runs EmbeddedChannel's pending-task check, which a socket channel does not), or
  *   <li>{@code multiplex} — a child channel per stream ({@link Http2FrameCodecBuilder} + {@link
  *       Http2MultiplexHandler}): a {@link DefaultHttp2DataFrame} around the same retained slice,
  *       written to each {@link Http2StreamChannel} through its own pipeline.
@@ -275,7 +275,7 @@ public class Http2FanoutBenchmark {
 
     private void open(ChannelHandlerContext ctx, int streamId) {
       handler.encoder().writeHeaders(ctx, streamId, ok(), 0, false, ctx.newPromise());
-      streams.add(new Http2EventStream(ctx, handler.encoder(), handler.connection().stream(streamId)));
+      streams.add(new Http2EventStream(ctx, handler.encoder(), handler.connection().stream(streamId), new CoalescedFlush(ctx.channel())));
     }
 
     @Override
@@ -297,7 +297,7 @@ public class Http2FanoutBenchmark {
         return;
       }
       for (int i = 0; i < streams.size(); i++) {
-        streams.get(i).flush();
+        connection.flush(); // one flush per stream, as before CoalescedFlush
       }
     }
 

@@ -4,6 +4,8 @@ import io.herald.sse.EventStream;
 import io.herald.sse.SseEvent;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -23,25 +25,34 @@ final class Http2EventStream implements EventStream {
   private final ChannelHandlerContext ctx;
   private final Http2ConnectionEncoder encoder;
   private final Http2Stream stream;
+  private final CoalescedFlush flush;
+  private final ChannelPromise quiet;
   private int writesWhileBlocked;
   private long bytesWhileBlocked;
 
-  Http2EventStream(ChannelHandlerContext ctx, Http2ConnectionEncoder encoder, Http2Stream stream) {
+  Http2EventStream(
+      ChannelHandlerContext ctx, Http2ConnectionEncoder encoder, Http2Stream stream, CoalescedFlush flush) {
     this.ctx = ctx;
     this.encoder = encoder;
     this.stream = stream;
+    this.flush = flush;
+    // DATA still held by the flow controller fails when its stream is reset — the expected end of
+    // a stalled or cancelled stream. A plain void promise would fire that failure through the
+    // pipeline as an exception, and the HTTP/2 handler would answer each with another
+    // RST_STREAM: Herald would then count against its own reset limit for resets it caused.
+    this.quiet = new VoidChannelPromise(ctx.channel(), false);
   }
 
   @Override
   public void writeEvent(SseEvent event) {
     countIfBlocked(event.size());
-    encoder.writeData(ctx, stream.id(), event.payload(), 0, false, ctx.voidPromise());
+    encoder.writeData(ctx, stream.id(), event.payload(), 0, false, quiet);
   }
 
   @Override
   public void writeText(String text) {
     countIfBlocked(text.length());
-    encoder.writeData(ctx, stream.id(), ByteBufUtil.writeUtf8(ctx.alloc(), text), 0, false, ctx.voidPromise());
+    encoder.writeData(ctx, stream.id(), ByteBufUtil.writeUtf8(ctx.alloc(), text), 0, false, quiet);
   }
 
   private void countIfBlocked(int bytes) {
@@ -59,8 +70,7 @@ final class Http2EventStream implements EventStream {
 
   @Override
   public void flush() {
-    // Through the pipeline, so the HTTP/2 handler writes what its flow controller holds.
-    ctx.channel().flush();
+    ctx.channel().flush(); //TMP
   }
 
   @Override

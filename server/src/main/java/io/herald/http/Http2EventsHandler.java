@@ -56,6 +56,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final Http2Connection.PropertyKey subscriberKey;
   private final Http2Connection.PropertyKey bodyKey;
   private final Http2Connection.PropertyKey headersKey;
+  private CoalescedFlush flush;
   private ScheduledFuture<?> stallCheck;
   private ChannelHandlerContext context;
   private boolean failed;
@@ -126,6 +127,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     super.handlerAdded(ctx);
     context = ctx;
+    flush = new CoalescedFlush(ctx.channel());
     // Came from an HTTP/1.1 pipeline (h2c): its request handlers have nothing to do here.
     for (String name : new String[] {HttpServerInitializer.AGGREGATOR, HttpServerInitializer.ROUTER}) {
       if (ctx.pipeline().get(name) != null) {
@@ -266,7 +268,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             .set("cache-control", "no-cache, no-transform")
             .set("x-accel-buffering", "no");
     encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
-    Http2EventStream eventStream = new Http2EventStream(ctx, encoder(), stream);
+    Http2EventStream eventStream = new Http2EventStream(ctx, encoder(), stream, flush);
     if (ConnectionLimiter.isOverLimit(ctx.channel())) {
       events.refuse(eventStream);
       return;
@@ -359,6 +361,34 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     // Closed after the linger whether or not the GOAWAY got out: a client that does not read
     // would otherwise keep the connection forever.
     ctx.executor().schedule(() -> forceClose(ctx), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * No RST_STREAM for a stream that is already closed. When a stream closes with DATA still held
+   * by the flow controller, Netty fails that DATA as a stream error, which would reset the
+   * stream a second time: under a reset flood those extra frames count against the reset limit,
+   * and the connection error they trigger fires in the middle of a flush, where its GOAWAY
+   * cannot get out before the connection is closed.
+   */
+  @Override
+  protected void onStreamError(
+      ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception.StreamException http2Ex) {
+    Http2Stream stream = connection().stream(http2Ex.streamId());
+    if (outbound && (stream == null || stream.state() == Http2Stream.State.CLOSED)) {
+      return;
+    }
+    super.onStreamError(ctx, outbound, cause, http2Ex);
+  }
+
+  /**
+   * A failed connection sends nothing after its GOAWAY (flushed below this handler): data the
+   * flow controller still holds is for a client that is being cut off.
+   */
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (!failed) {
+      super.flush(ctx);
+    }
   }
 
   /**

@@ -272,16 +272,18 @@ class Http2AbuseTest extends HeraldTest {
   void connectionThatStopsReadingIsClosedAfterTheStallTimeout() throws Exception {
     start(b -> b.stallTimeout(Duration.ofMillis(300)).queueEvents(1_000_000).queueBytes(256L << 20));
     String payload = "\"" + "z".repeat(4000) + "\"";
-    try (H2TestClient client = H2TestClient.connect(herald.httpPort());
+    // Windows larger than everything sent: no flow control stops Herald, only the socket does
+    // once the client stops reading — the whole connection stalls, not one stream.
+    try (H2TestClient client = H2TestClient.connect(herald.httpPort(), 64 << 20);
         IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       H2TestClient.Stream stream = client.get("/events?topic=s", Map.of());
       client.await(() -> stream.body().contains(": herald"), WAIT, "the stream");
       client.stopReading();
       StringBuilder lines = new StringBuilder();
-      for (int i = 0; i < 3000; i++) {
+      for (int i = 0; i < 8000; i++) {
         lines.append("{\"topic\":\"s\",\"data\":").append(payload).append("}\n");
       }
-      ingest.pipeline(lines.toString(), 3000); // ~12 MB: more than the kernel buffers hold
+      ingest.pipeline(lines.toString(), 8000); // ~32 MB: more than the kernel buffers hold
       Conditions.await(
           () -> herald.server().stats().httpConnections() == 0,
           WAIT,

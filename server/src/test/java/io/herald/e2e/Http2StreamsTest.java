@@ -75,6 +75,36 @@ class Http2StreamsTest extends HeraldTest {
   }
 
   @Test
+  void streamCutWithHundredsOfEventsPendingDoesNotEndItsConnection() throws Exception {
+    // Each event still held for a reset stream fails when it is dropped; those failures must
+    // not become resets of their own, or Herald trips its own reset-flood limit (200 per 30 s)
+    // and closes the connection with every healthy stream on it.
+    start(b -> b.queueEvents(1000).queueBytes(16L << 20));
+    try (H2TestClient client = H2TestClient.connect(herald.httpPort(), 4 * 1024);
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      H2TestClient.Stream stalled = client.getStalled("/events?topic=t");
+      H2TestClient.Stream healthy = client.get("/events?topic=t", Map.of());
+      client.await(() -> opened(healthy) && herald.server().stats().streams() == 2, WAIT, "streams");
+      int events = 1500; // past the stalled stream's 4 KiB window and its 1000-event queue
+      for (int sent = 0; sent < events; sent += 50) { // rounds that fit the healthy stream's window
+        StringBuilder round = new StringBuilder();
+        for (int i = sent; i < sent + 50; i++) {
+          round.append("{\"topic\":\"t\",\"data\":").append(i).append("}\n");
+        }
+        ingest.pipeline(round.toString(), 50);
+        int expected = sent + 50;
+        client.await(() -> healthy.events().size() == expected, WAIT, expected + " events on the healthy stream");
+      }
+      client.await(() -> stalled.resetCode() == 0x8, WAIT, "RST_STREAM CANCEL on the stalled stream");
+      client.await(() -> healthy.events().size() == events, WAIT, "every event on the healthy stream");
+      String id = ingest.publish("t", "\"after the cut\"");
+      client.await(() -> healthy.events().size() == events + 1, WAIT, "the healthy stream to go on");
+      assertEquals(id, healthy.events().get(events).id());
+      assertTrue(client.isOpen(), "the connection itself stays open");
+    }
+  }
+
+  @Test
   void stalledStreamIsResetWhileItsSiblingsKeepReceiving() throws Exception {
     start(b -> b.queueEvents(64).queueBytes(64 * 1024));
     String payload = "\"" + "x".repeat(4000) + "\"";
