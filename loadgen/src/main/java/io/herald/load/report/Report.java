@@ -52,6 +52,7 @@ public final class Report {
       long refused,
       double publishSeconds,
       double toolCpuSeconds,
+      double toolPublishingCpuSeconds,
       boolean epoll,
       double serverCpuSeconds,
       long serverMaxRssKib) {
@@ -89,6 +90,10 @@ public final class Report {
     field("latencyP999Ms", ms(latencyMicros, 99.9));
     field("latencyMaxMs", latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0);
     field("toolCpuSeconds", round(toolCpuSeconds));
+    // The same window as the server's figure, so the two can be compared.
+    double toolPerMillion = received == 0 ? -1 : toolPublishingCpuSeconds / (received / 1e6);
+    field("toolPublishingCpuSeconds", round(toolPublishingCpuSeconds));
+    field("toolCpuSecondsPerMillionDeliveries", round(toolPerMillion));
     // The server's CPU while publishing (not while connecting), per million deliveries.
     double serverPerMillion = serverCpuSeconds < 0 || received == 0 ? -1 : serverCpuSeconds / (received / 1e6);
     field("serverCpuSeconds", round(serverCpuSeconds));
@@ -116,7 +121,8 @@ public final class Report {
     row("latency p50 / p90 / p99", ms(latencyMicros, 50) + " / " + ms(latencyMicros, 90) + " / " + ms(latencyMicros, 99) + " ms");
     row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "
         + (latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0) + " ms");
-    row("herald-load CPU", round(toolCpuSeconds) + " s");
+    row("herald-load CPU", round(toolCpuSeconds) + " s; publishing " + round(toolPublishingCpuSeconds)
+        + " s, " + round(toolPerMillion) + " s per million deliveries");
     if (serverCpuSeconds >= 0) {
       row("server CPU (publishing)", round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries");
       row("server RSS (max)", serverMaxRssKib / 1024 + " MiB");

@@ -48,8 +48,8 @@ public final class ChunkedBodyDecoder {
         }
         case DATA -> {
           int n = (int) Math.min(remaining, in.readableBytes());
-          ByteBuf slice = in.readSlice(n);
-          parser.feed(slice);
+          parser.feed(in, in.readerIndex(), n);
+          in.skipBytes(n);
           remaining -= n;
           if (remaining == 0) {
             state = State.DATA_CR;

@@ -25,6 +25,9 @@ public final class SseStreamParser {
   private static final int MAX_LINE = 1 << 20;
 
   private final Sink sink;
+  /** One copy buffer per thread, not per stream: a run holds up to 100,000 parsers. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
+
   private byte[] line = new byte[256];
   private int lineLength;
   private boolean afterCr;
@@ -68,28 +71,61 @@ public final class SseStreamParser {
 
   /** Feeds the body bytes of the stream (after any transfer framing is removed). */
   public void feed(ByteBuf buf) {
-    int end = buf.writerIndex();
-    for (int i = buf.readerIndex(); i < end; i++) {
-      byte b = buf.getByte(i);
+    feed(buf, buf.readerIndex(), buf.readableBytes());
+    buf.skipBytes(buf.readableBytes());
+  }
+
+  /** Feeds {@code length} body bytes of {@code buf} from {@code index}, leaving its indexes alone. */
+  public void feed(ByteBuf buf, int index, int length) {
+    // One bulk copy into an array, then plain array scans: much cheaper than a checked
+    // getByte per byte on a direct buffer.
+    byte[] scratch = SCRATCH.get();
+    while (length > 0) {
+      int n = Math.min(length, scratch.length);
+      buf.getBytes(index, scratch, 0, n);
+      feed(scratch, n);
+      index += n;
+      length -= n;
+    }
+  }
+
+  private void feed(byte[] in, int end) {
+    int i = 0;
+    while (i < end) {
       if (afterCr) {
         afterCr = false;
-        if (b == '\n') {
+        if (in[i] == '\n') {
+          i++;
           continue;
         }
       }
-      if (b == '\n' || b == '\r') {
-        afterCr = b == '\r';
-        endLine();
-      } else if (lineLength < MAX_LINE) {
-        if (lineLength == line.length) {
-          line = java.util.Arrays.copyOf(line, line.length * 2);
-        }
-        line[lineLength++] = b;
-      } else {
-        overlong = true;
+      int lineEnd = i;
+      while (lineEnd < end && in[lineEnd] != '\n' && in[lineEnd] != '\r') {
+        lineEnd++;
       }
+      appendToLine(in, i, lineEnd - i);
+      if (lineEnd == end) {
+        return; // the line goes on in the next bytes
+      }
+      afterCr = in[lineEnd] == '\r';
+      endLine();
+      i = lineEnd + 1;
     }
-    buf.readerIndex(end);
+  }
+
+  private void appendToLine(byte[] in, int from, int length) {
+    if (length == 0 || overlong) {
+      return;
+    }
+    if (lineLength + length > MAX_LINE) {
+      overlong = true; // the rest of this line is dropped, and so is the line
+      return;
+    }
+    if (lineLength + length > line.length) {
+      line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+    }
+    System.arraycopy(in, from, line, lineLength, length);
+    lineLength += length;
   }
 
   private void endLine() {
