@@ -3,8 +3,10 @@ package io.herald.fanout;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.DisconnectReason;
 import io.herald.sse.RetryPolicy;
+import io.herald.sse.SseEncoder;
 import io.herald.sse.SseEvent;
 import io.herald.sse.Subscriber;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +35,9 @@ public final class LoopDispatcher implements Subscriber.Owner {
   /** Events written per drain before the loop gets back to its I/O. */
   private static final int BATCH = 4096;
 
+  /** The most bytes one run carries: well under any sensible subscriber queue bound. */
+  private static final int MAX_RUN_BYTES = 64 * 1024;
+
   private final EventLoop loop;
   private final SpscArrayQueue<SseEvent> queue;
   private final int congestionThreshold;
@@ -45,9 +50,23 @@ public final class LoopDispatcher implements Subscriber.Owner {
   private final Map<String, SubscriberSet> byTopic = new HashMap<>();
   private final SubscriberSet all = new SubscriberSet(null);
   private final List<Subscriber> dirty = new ArrayList<>();
+  private final ByteBufAllocator alloc;
+  /** The events of the drain in progress, in publish order. */
+  private final SseEvent[] batch = new SseEvent[BATCH];
+  /** The same events grouped by topic (publish order within each), for building runs. */
+  private final SseEvent[] byTopicOrder = new SseEvent[BATCH];
+  private final Map<String, int[]> topicCounts = new HashMap<>();
+  /** Subscribers of several topics: they need every event in publish order, so no runs. */
+  private int multiTopicSubscribers;
 
   LoopDispatcher(EventLoop loop, int capacity, HeraldStats stats, Runnable afterDrain) {
+    this(loop, capacity, stats, afterDrain, ByteBufAllocator.DEFAULT);
+  }
+
+  LoopDispatcher(
+      EventLoop loop, int capacity, HeraldStats stats, Runnable afterDrain, ByteBufAllocator alloc) {
     this.loop = loop;
+    this.alloc = alloc;
     this.afterDrain = afterDrain;
     this.queue = new SpscArrayQueue<>(capacity);
     this.congestionThreshold = queue.capacity() / 2;
@@ -93,6 +112,9 @@ public final class LoopDispatcher implements Subscriber.Owner {
       byTopic.computeIfAbsent(topic, SubscriberSet::new).add(subscriber);
     }
     all.add(subscriber);
+    if (subscriber.topics().length > 1) {
+      multiTopicSubscribers++;
+    }
     stats.subscribed(subscriber.topics().length);
     subscriber.start(this, lastEventId, System.nanoTime());
   }
@@ -109,6 +131,9 @@ public final class LoopDispatcher implements Subscriber.Owner {
       }
     }
     all.remove(subscriber);
+    if (subscriber.topics().length > 1) {
+      multiTopicSubscribers--;
+    }
     stats.unsubscribed(subscriber.topics().length);
   }
 
@@ -126,11 +151,18 @@ public final class LoopDispatcher implements Subscriber.Owner {
     int events = 0;
     SseEvent event;
     while (events < BATCH && (event = queue.relaxedPoll()) != null) {
-      events++;
-      try {
-        deliveries += deliver(event, now);
-      } finally {
-        event.release();
+      batch[events++] = event;
+    }
+    try {
+      if (events == 1) {
+        deliveries = deliver(batch[0], now, true);
+      } else if (events > 1) {
+        deliveries = deliverBatch(events, now);
+      }
+    } finally {
+      for (int i = 0; i < events; i++) {
+        batch[i].release();
+        batch[i] = null;
       }
     }
     for (int i = 0; i < dirty.size(); i++) {
@@ -147,7 +179,11 @@ public final class LoopDispatcher implements Subscriber.Owner {
     }
   }
 
-  private long deliver(SseEvent event, long now) {
+  /**
+   * Offers one event to the subscribers of its topic: all of them, or ({@code everyone} false)
+   * only those of that topic alone.
+   */
+  private long deliver(SseEvent event, long now, boolean everyone) {
     SubscriberSet set = byTopic.get(event.topic());
     if (set == null) {
       return 0;
@@ -160,7 +196,134 @@ public final class LoopDispatcher implements Subscriber.Owner {
         continue;
       }
       Subscriber subscriber = set.get(i);
-      if (subscriber.offer(event, now)) {
+      if ((everyone || subscriber.topics().length == 1) && subscriber.offer(event, now)) {
+        delivered += event.count();
+        if (subscriber.markDirty()) {
+          dirty.add(subscriber);
+        }
+      }
+    }
+    return delivered;
+  }
+
+  /**
+   * Several events at once — the loop fell behind, or publishers are fast. A subscriber of one
+   * topic needs only that topic's events in order, so each topic's events in the batch are
+   * copied once into runs and each such subscriber gets one write per run instead of one per
+   * event: under load the work per subscriber stays flat while the events per batch grow.
+   * Subscribers of several topics need every event in publish order, so they get the events
+   * one by one, as before.
+   */
+  private long deliverBatch(int events, long now) {
+    long delivered = 0;
+    // Group by topic, publish order kept within each group (a counting sort on topic).
+    topicCounts.clear();
+    for (int i = 0; i < events; i++) {
+      topicCounts.computeIfAbsent(batch[i].topic(), t -> new int[1])[0]++;
+    }
+    int offset = 0;
+    for (int[] count : topicCounts.values()) {
+      int n = count[0];
+      count[0] = offset; // from now on: where this topic's next event goes
+      offset += n;
+    }
+    for (int i = 0; i < events; i++) {
+      byTopicOrder[topicCounts.get(batch[i].topic())[0]++] = batch[i];
+    }
+    for (int from = 0; from < events; ) {
+      String topic = byTopicOrder[from].topic();
+      int to = from + 1;
+      while (to < events && byTopicOrder[to].topic().equals(topic)) {
+        to++;
+      }
+      delivered += deliverTopic(from, to, now);
+      from = to;
+    }
+    java.util.Arrays.fill(byTopicOrder, 0, events, null);
+    if (multiTopicSubscribers > 0) {
+      for (int i = 0; i < events; i++) {
+        delivered += deliverToMultiTopic(batch[i], now);
+      }
+    }
+    return delivered;
+  }
+
+  /** The events {@code byTopicOrder[from..to)} of one topic to its single-topic subscribers. */
+  private long deliverTopic(int from, int to, long now) {
+    SubscriberSet set = byTopic.get(byTopicOrder[from].topic());
+    if (set == null) {
+      return 0;
+    }
+    if (to - from == 1 || set.size() == 1) {
+      long delivered = 0;
+      for (int i = from; i < to; i++) {
+        delivered += deliver(byTopicOrder[i], now, false);
+      }
+      return delivered;
+    }
+    long delivered = 0;
+    for (int start = from; start < to; ) {
+      int end = start;
+      int bytes = 0;
+      while (end < to && (end == start || bytes + byTopicOrder[end].size() <= MAX_RUN_BYTES)) {
+        bytes += byTopicOrder[end].size();
+        end++;
+      }
+      SseEvent run = end - start == 1 ? byTopicOrder[start].retain() : SseEncoder.run(alloc, byTopicOrder, start, end);
+      try {
+        delivered += deliverRun(set, run, start, end, now);
+      } finally {
+        run.release();
+      }
+      start = end;
+    }
+    return delivered;
+  }
+
+  private long deliverRun(SubscriberSet set, SseEvent run, int start, int end, long now) {
+    long delivered = 0;
+    for (int i = set.size() - 1; i >= 0; i--) {
+      if (i >= set.size()) {
+        continue;
+      }
+      Subscriber subscriber = set.get(i);
+      if (subscriber.topics().length > 1) {
+        continue;
+      }
+      boolean wrote = false;
+      if (subscriber.takesWhole(run)) {
+        if (subscriber.offer(run, now)) {
+          delivered += run.count();
+          wrote = true;
+        }
+      } else {
+        // It has some of these already (it started during this batch): one by one.
+        for (int e = start; e < end; e++) {
+          if (subscriber.offer(byTopicOrder[e], now)) {
+            delivered++;
+            wrote = true;
+          }
+        }
+      }
+      if (wrote && subscriber.markDirty()) {
+        dirty.add(subscriber);
+      }
+    }
+    return delivered;
+  }
+
+  private long deliverToMultiTopic(SseEvent event, long now) {
+    SubscriberSet set = byTopic.get(event.topic());
+    if (set == null) {
+      return 0;
+    }
+    long delivered = 0;
+    for (int i = set.size() - 1; i >= 0; i--) {
+      if (i >= set.size()) {
+        continue;
+      }
+      Subscriber subscriber = set.get(i);
+      if (subscriber.topics().length > 1 && subscriber.offer(event, now)) {
         delivered++;
         if (subscriber.markDirty()) {
           dirty.add(subscriber);

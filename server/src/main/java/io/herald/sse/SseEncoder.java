@@ -56,6 +56,33 @@ public final class SseEncoder {
     return new SseEvent(position, id, topic, buf, headerLength, payloadLength, acceptedNanos);
   }
 
+  /**
+   * Several events of one topic, {@code events[from..to)} in publish order, copied into one
+   * chunk: a subscriber that needs all of them gets them in one write instead of one each. The
+   * copy is made once per delivery batch and shared by every subscriber of the topic on the
+   * loop. The caller owns the returned run's one reference.
+   */
+  public static SseEvent run(ByteBufAllocator alloc, SseEvent[] events, int from, int to) {
+    int payloadLength = 0;
+    for (int i = from; i < to; i++) {
+      payloadLength += events[i].payloadLength();
+    }
+    String sizeHex = Integer.toHexString(payloadLength);
+    int headerLength = sizeHex.length() + CRLF.length;
+    ByteBuf buf = alloc.directBuffer(headerLength + payloadLength + CRLF.length);
+    buf.writeCharSequence(sizeHex, StandardCharsets.US_ASCII);
+    buf.writeBytes(CRLF);
+    for (int i = from; i < to; i++) {
+      events[i].writePayloadTo(buf);
+    }
+    buf.writeBytes(CRLF);
+    SseEvent first = events[from];
+    SseEvent last = events[to - 1];
+    return new SseEvent(
+        first.firstPosition(), to - from, last.position(), last.id(), last.topic(), buf,
+        headerLength, payloadLength, first.acceptedNanos());
+  }
+
   /** The event-stream text alone (no chunk framing), for tests and for HTTP/2 users of it. */
   public static String text(String id, String type, String data) {
     ByteBuf buf = io.netty.buffer.Unpooled.buffer(payloadLength(id, type, data));

@@ -12,8 +12,14 @@ import io.netty.buffer.ByteBuf;
  * event in the history. Every other holder (a dispatcher queue) takes its own with {@link
  * #retain()} and gives it back with {@link #release()}; every write takes a retained duplicate
  * or slice, which Netty releases once written. The bytes themselves are never copied.
+ *
+ * <p>A run is several consecutive events of one topic in one chunk, built for one delivery
+ * batch so that each subscriber gets them in one write (see {@link SseEncoder#run}); it carries
+ * the id of its last event.
  */
 public final class SseEvent {
+  private final long firstPosition;
+  private final int count;
   private final long position;
   private final EventId id;
   private final String idText;
@@ -31,6 +37,21 @@ public final class SseEvent {
       int payloadOffset,
       int payloadLength,
       long acceptedNanos) {
+    this(position, 1, position, id, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
+  }
+
+  SseEvent(
+      long firstPosition,
+      int count,
+      long position,
+      EventId id,
+      String topic,
+      ByteBuf chunk,
+      int payloadOffset,
+      int payloadLength,
+      long acceptedNanos) {
+    this.firstPosition = firstPosition;
+    this.count = count;
     this.position = position;
     this.id = id;
     this.idText = id.toString();
@@ -41,9 +62,22 @@ public final class SseEvent {
     this.acceptedNanos = acceptedNanos;
   }
 
-  /** Position in the publish order of this process: contiguous, starting at 1. */
+  /**
+   * Position in the publish order of this process: contiguous, starting at 1. For a run (see
+   * {@link SseEncoder#run}), the position of its last event.
+   */
   public long position() {
     return position;
+  }
+
+  /** Position of the first event this holds: {@link #position()} unless this is a run. */
+  public long firstPosition() {
+    return firstPosition;
+  }
+
+  /** How many events this holds: 1, or the length of a run. */
+  public int count() {
+    return count;
   }
 
   public EventId id() {
@@ -76,6 +110,15 @@ public final class SseEvent {
   /** A new reference to the event-stream text alone, for one write (HTTP/2 DATA). */
   public ByteBuf payload() {
     return chunk.retainedSlice(chunk.readerIndex() + payloadOffset, payloadLength);
+  }
+
+  int payloadLength() {
+    return payloadLength;
+  }
+
+  /** Copies the event-stream text into {@code target} (building a run). */
+  void writePayloadTo(ByteBuf target) {
+    target.writeBytes(chunk, chunk.readerIndex() + payloadOffset, payloadLength);
   }
 
   /** The event-stream text, decoded, for tests and diagnostics. */

@@ -124,6 +124,14 @@ public final class Subscriber {
     return true;
   }
 
+  /**
+   * Whether a run of events can be {@link #offer offered} whole: this subscriber is live (not
+   * closed, not replaying) and has none of them yet. Otherwise its events go one by one.
+   */
+  public boolean takesWhole(SseEvent run) {
+    return !closed && replayFrom < 0 && deliveredPosition < run.firstPosition();
+  }
+
   /** Marks this subscriber as written in the current batch; true the first time. */
   public boolean markDirty() {
     if (dirty) {

@@ -85,14 +85,12 @@ class Http2StreamsTest extends HeraldTest {
       H2TestClient.Stream stalled = client.getStalled("/events?topic=t");
       H2TestClient.Stream healthy = client.get("/events?topic=t", Map.of());
       client.await(() -> opened(healthy) && herald.server().stats().streams() == 2, WAIT, "streams");
-      int events = 1500; // past the stalled stream's 4 KiB window and its 1000-event queue
-      for (int sent = 0; sent < events; sent += 50) { // rounds that fit the healthy stream's window
-        StringBuilder round = new StringBuilder();
-        for (int i = sent; i < sent + 50; i++) {
-          round.append("{\"topic\":\"t\",\"data\":").append(i).append("}\n");
-        }
-        ingest.pipeline(round.toString(), 50);
-        int expected = sent + 50;
+      // One at a time, so that each is its own write (a batch would go out as one run): past
+      // the stalled stream's 4 KiB window, over 1,000 writes queue up for it.
+      int events = 1300;
+      for (int i = 0; i < events; i++) {
+        ingest.publish("t", String.valueOf(i));
+        int expected = i + 1;
         client.await(() -> healthy.events().size() == expected, WAIT, expected + " events on the healthy stream");
       }
       client.await(() -> stalled.resetCode() == 0x8, WAIT, "RST_STREAM CANCEL on the stalled stream");

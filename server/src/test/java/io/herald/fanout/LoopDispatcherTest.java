@@ -1,0 +1,218 @@
+package io.herald.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.history.EventId;
+import io.herald.metrics.HeraldStats;
+import io.herald.sse.EventStream;
+import io.herald.sse.ReplaySource;
+import io.herald.sse.SseEncoder;
+import io.herald.sse.SseEvent;
+import io.herald.sse.Subscriber;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the dispatcher writes when several events wait at once: one write per run of a topic's
+ * events for subscribers of that topic alone, every event in publish order for subscribers of
+ * several. Runs on an {@link EmbeddedChannel}'s loop, whose tasks run when the test says so.
+ */
+class LoopDispatcherTest {
+  private static final Subscriber.Limits LIMITS = new Subscriber.Limits(10_000, 64 << 20, 1000, 5000);
+
+  private final EmbeddedChannel channel = new EmbeddedChannel();
+  private final HeraldStats stats = new HeraldStats();
+  private final LoopDispatcher dispatcher =
+      new LoopDispatcher(channel.eventLoop(), 8192, stats, () -> {});
+  private final List<SseEvent> published = new ArrayList<>();
+  private long position;
+
+  /** Every subscriber starts live at the current position; nothing to replay. */
+  private final ReplaySource live =
+      new ReplaySource() {
+        @Override
+        public Start start(String lastEventId) {
+          return new Start(-1, position, false, null);
+        }
+
+        @Override
+        public Step replay(long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+          throw new AssertionError("no replay here");
+        }
+      };
+
+  @AfterEach
+  void release() {
+    published.forEach(SseEvent::release);
+    channel.finishAndReleaseAll();
+  }
+
+  /** Publishes one event to the dispatcher, as the broadcaster does (it keeps its own reference). */
+  private void publish(String topic, String data) {
+    position++;
+    SseEvent event =
+        SseEncoder.encode(ByteBufAllocator.DEFAULT, position, new EventId(1000, position), topic, null, data, 0);
+    published.add(event);
+    assertTrue(dispatcher.offer(event));
+  }
+
+  private RecordingStream subscribe(String... topics) {
+    RecordingStream stream = new RecordingStream();
+    dispatcher.register(new Subscriber(stream, List.of(topics), LIMITS, live), null);
+    return stream;
+  }
+
+  @Test
+  void eachTopicsWaitingEventsReachItsSubscribersInOneWrite() {
+    RecordingStream a1 = subscribe("a");
+    RecordingStream a2 = subscribe("a");
+    RecordingStream b = subscribe("b");
+    for (int i = 1; i <= 5; i++) {
+      publish("a", "a" + i);
+      publish("b", "b" + i);
+    }
+    dispatcher.wake();
+    channel.runPendingTasks();
+
+    for (RecordingStream stream : List.of(a1, a2)) {
+      assertEquals(1, stream.writes.size(), "one write for the five events of topic a");
+      assertEquals(List.of("a1", "a2", "a3", "a4", "a5"), stream.data());
+      assertEquals(List.of("1000-9"), stream.lastIds(), "the run carries the id of its last event");
+    }
+    assertEquals(List.of("b1", "b2", "b3", "b4", "b5"), b.data());
+    assertEquals(15, stats.delivered());
+  }
+
+  @Test
+  void aSubscriberOfSeveralTopicsGetsEveryEventInPublishOrder() {
+    RecordingStream both = subscribe("a", "b");
+    RecordingStream a = subscribe("a");
+    publish("a", "a1");
+    publish("b", "b1");
+    publish("a", "a2");
+    publish("b", "b2");
+    dispatcher.wake();
+    channel.runPendingTasks();
+
+    assertEquals(List.of("a1", "b1", "a2", "b2"), both.data());
+    assertEquals(4, both.writes.size());
+    assertEquals(List.of("a1", "a2"), a.data());
+    assertEquals(6, stats.delivered());
+  }
+
+  @Test
+  void aSubscriberThatStartedAfterSomeOfTheWaitingEventsGetsOnlyTheRest() {
+    publish("a", "a1");
+    publish("a", "a2");
+    RecordingStream early = new RecordingStream();
+    RecordingStream late = subscribe("a"); // live from position 2: a1 and a2 are not its own
+    publish("a", "a3");
+    dispatcher.register(new Subscriber(early, List.of("a"), LIMITS, new ReplaySource() {
+      @Override
+      public Start start(String lastEventId) {
+        return new Start(-1, 0, false, null); // live from the very start
+      }
+
+      @Override
+      public Step replay(long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+        throw new AssertionError();
+      }
+    }), null);
+    dispatcher.wake();
+    channel.runPendingTasks();
+
+    assertEquals(List.of("a1", "a2", "a3"), early.data());
+    assertEquals(List.of("a3"), late.data());
+  }
+
+  @Test
+  void runsAreCutAtSixtyFourKilobytes() {
+    RecordingStream a1 = subscribe("a");
+    RecordingStream a2 = subscribe("a");
+    String big = "x".repeat(20_000);
+    for (int i = 0; i < 10; i++) {
+      publish("a", big + i);
+    }
+    dispatcher.wake();
+    channel.runPendingTasks();
+
+    for (RecordingStream stream : List.of(a1, a2)) {
+      assertEquals(10, stream.data().size());
+      assertEquals(big + 9, stream.data().get(9));
+      assertTrue(stream.writes.size() >= 4, "about 20 kB each: at most three per 64 kB run");
+      assertTrue(stream.writes.stream().allMatch(w -> w.length() <= 64 * 1024 + 64));
+    }
+  }
+
+  /** Records the event-stream text of every write; never blocks. */
+  private static final class RecordingStream implements EventStream {
+    private static final Pattern DATA = Pattern.compile("^data: (.*)$", Pattern.MULTILINE);
+    private static final Pattern ID = Pattern.compile("^id: (.*)$", Pattern.MULTILINE);
+    final List<String> writes = new ArrayList<>();
+
+    List<String> data() {
+      List<String> data = new ArrayList<>();
+      for (String write : writes) {
+        Matcher m = DATA.matcher(write);
+        while (m.find()) {
+          data.add(m.group(1));
+        }
+      }
+      return data;
+    }
+
+    /** The id of each write's last event. */
+    List<String> lastIds() {
+      List<String> ids = new ArrayList<>();
+      for (String write : writes) {
+        Matcher m = ID.matcher(write);
+        String last = null;
+        while (m.find()) {
+          last = m.group(1);
+        }
+        ids.add(last);
+      }
+      return ids;
+    }
+
+    @Override
+    public void writeEvent(SseEvent event) {
+      writes.add(event.payloadText());
+    }
+
+    @Override
+    public void writeText(String text) {}
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public boolean isWritable() {
+      return true;
+    }
+
+    @Override
+    public long queuedBytes() {
+      return 0;
+    }
+
+    @Override
+    public int queuedWrites() {
+      return 0;
+    }
+
+    @Override
+    public void end(String text) {}
+
+    @Override
+    public void abort() {}
+  }
+}
