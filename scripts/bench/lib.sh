@@ -62,6 +62,7 @@ s = json.load(open(sys.argv[1]))
 print(f"{sys.argv[2]} [{sys.argv[3]}] deliveries/s={s['deliveriesPerSecond']} "
       f"p50={s['latencyP50Ms']}ms p99={s['latencyP99Ms']}ms p99.9={s['latencyP999Ms']}ms "
       f"lost={s['lost']} dup={s['duplicates']} late={s['outOfOrder']} failures={sum(s['failures'].values())} "
+      f"reconnects={s.get('reconnects', 0)} "
       f"herald-cpu-s/M={s['serverCpuSecondsPerMillionDeliveries']} herald-rss={s['serverMaxRssMiB']}MiB "
       f"herald-load-cpu-s/M={s['toolCpuSecondsPerMillionDeliveries']}")
 PY
