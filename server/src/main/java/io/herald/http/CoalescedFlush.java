@@ -7,9 +7,9 @@ import io.netty.channel.Channel;
  *
  * <p>The dispatcher flushes every subscriber it wrote to once per batch; over HTTP/1.1 a
  * subscriber is a connection, but over HTTP/2 a thousand subscribers can share one connection,
- * and a flush each would be a thousand flow-controller passes and system calls for what one
- * write can carry. Requests made during a batch are folded into one flush that runs on the
- * connection's event loop right after it.
+ * and a flush each would be a thousand passes over the flow controller, all but the first
+ * finding nothing left to write. Requests made during a batch are folded into one flush that
+ * runs on the connection's event loop right after it.
  */
 final class CoalescedFlush implements Runnable {
   private final Channel channel;
