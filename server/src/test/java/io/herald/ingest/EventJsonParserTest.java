@@ -108,4 +108,35 @@ class EventJsonParserTest {
     ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
     return buf;
   }
+
+  /** Ingest lines are streamed, bodies read as trees: the same object gets the same answer. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "{\"topic\":\"t\",\"data\":{\"a\":[1,2.5,-3e2,true,null,\"x\\u00e9\"]}}",
+        "{\"data\":\"d\",\"event\":\"e\",\"topic\":\"t\"}",
+        "{\"topic\":\"t\",\"event\":null,\"data\":[]}",
+        "{\"topic\":null,\"data\":1}",
+        "{\"topic\":[\"t\"],\"data\":1}",
+        "{\"topic\":\"t\",\"event\":{},\"data\":1}",
+        "{\"x\":{\"deep\":[1]},\"topic\":\"t\",\"data\":1}",
+        "{\"topic\":\"t\",\"data\":1,\"y\":2}",
+        "{}",
+        "7"
+      })
+  void linesAndBodiesGiveTheSameAnswer(String json) {
+    Object line;
+    Object body;
+    try {
+      line = EventJsonParser.parseLine(json);
+    } catch (BadEventException e) {
+      line = e.getMessage();
+    }
+    try {
+      body = EventJsonParser.parseBody(body(json)).get(0);
+    } catch (BadEventException e) {
+      body = e.getMessage();
+    }
+    assertEquals(body, line);
+  }
 }
