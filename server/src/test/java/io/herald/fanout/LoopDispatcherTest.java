@@ -152,11 +152,48 @@ class LoopDispatcherTest {
     }
   }
 
+  @Test
+  void aLoopThatFallsAWholeRingBehindCutsItsSubscribersInsteadOfGrowing() {
+    LoopDispatcher small = new LoopDispatcher(channel.eventLoop(), 8, stats, () -> {});
+    RecordingStream s1 = new RecordingStream();
+    RecordingStream s2 = new RecordingStream();
+    small.register(new Subscriber(s1, List.of("a"), LIMITS, live), null);
+    small.register(new Subscriber(s2, List.of("b"), LIMITS, live), null);
+    int accepted = 0;
+    for (int i = 0; i < 20; i++) {
+      position++;
+      SseEvent event =
+          SseEncoder.encode(ByteBufAllocator.DEFAULT, position, new EventId(1000, position), "a", null, "x", 0);
+      published.add(event);
+      if (small.offer(event)) {
+        accepted++;
+      }
+    }
+    assertEquals(8, accepted, "the ring holds 8; the rest are refused, not queued");
+    small.wake();
+    channel.runPendingTasks();
+
+    assertTrue(s1.aborted && s2.aborted, "every subscriber of the loop is cut off to resume by id");
+    assertTrue(s1.writes.isEmpty(), "nothing delivered out of a ring that lost events");
+    assertEquals(2, stats.disconnects(io.herald.sse.DisconnectReason.LAPPED));
+    for (SseEvent event : published) {
+      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
+    }
+    position++;
+    SseEvent next =
+        SseEncoder.encode(ByteBufAllocator.DEFAULT, position, new EventId(1000, position), "a", null, "y", 0);
+    published.add(next);
+    assertTrue(small.offer(next), "after the cut the ring takes events again");
+    small.wake();
+    channel.runPendingTasks();
+  }
+
   /** Records the event-stream text of every write; never blocks. */
   private static final class RecordingStream implements EventStream {
     private static final Pattern DATA = Pattern.compile("^data: (.*)$", Pattern.MULTILINE);
     private static final Pattern ID = Pattern.compile("^id: (.*)$", Pattern.MULTILINE);
     final List<String> writes = new ArrayList<>();
+    boolean aborted;
 
     List<String> data() {
       List<String> data = new ArrayList<>();
@@ -213,6 +250,8 @@ class LoopDispatcherTest {
     public void end(String text) {}
 
     @Override
-    public void abort() {}
+    public void abort() {
+      aborted = true;
+    }
   }
 }
