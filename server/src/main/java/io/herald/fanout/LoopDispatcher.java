@@ -3,7 +3,6 @@ package io.herald.fanout;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.DisconnectReason;
 import io.herald.sse.RetryPolicy;
-import io.herald.sse.SseEncoder;
 import io.herald.sse.SseEvent;
 import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBufAllocator;
@@ -22,8 +21,11 @@ import org.jctools.queues.SpscArrayQueue;
  * <p>The hand-off from publishers is a bounded single-producer queue (the {@link Broadcaster}
  * offers under its lock, so there is one producer at a time), drained by one task on the loop
  * per batch — never one task per event per channel, which would grow the loop's unbounded task
- * queue under load. A drain writes each event to every subscriber of its topic, then flushes
- * each written subscriber once: batching is what keeps throughput rising with the publish rate.
+ * queue under load. A drain takes what is queued as one batch ({@link BatchDelivery}: runs of
+ * a topic's events for its single-topic subscribers) and delivers it in slices of {@link
+ * #SLICE} subscribers, flushing the ones each slice wrote to and letting the loop's I/O run in
+ * between: batching is what keeps throughput rising with the publish rate, slicing what keeps
+ * the loop responsive during a fan-out to tens of thousands.
  *
  * <p>If the queue is ever full, this loop is a whole ring behind: it is marked overrun, and its
  * next drain cuts every subscriber on it (they resume from their last id) instead of silently
@@ -32,11 +34,15 @@ import org.jctools.queues.SpscArrayQueue;
  * <p>Everything but {@link #offer}, {@link #isCongested} and {@link #wake} runs on the loop.
  */
 public final class LoopDispatcher implements Subscriber.Owner {
-  /** Events written per drain before the loop gets back to its I/O. */
+  /** The most events one batch takes from the queue. */
   private static final int BATCH = 4096;
 
-  /** The most bytes one run carries: well under any sensible subscriber queue bound. */
-  private static final int MAX_RUN_BYTES = 64 * 1024;
+  /**
+   * Subscribers visited per slice of a delivery before the loop's I/O gets a turn: a few
+   * milliseconds of writes, so publishers and new connections are not kept waiting behind a
+   * fan-out to tens of thousands.
+   */
+  static final int SLICE = 1024;
 
   private final EventLoop loop;
   private final SpscArrayQueue<SseEvent> queue;
@@ -50,12 +56,9 @@ public final class LoopDispatcher implements Subscriber.Owner {
   private final Map<String, SubscriberSet> byTopic = new HashMap<>();
   private final SubscriberSet all = new SubscriberSet(null);
   private final List<Subscriber> dirty = new ArrayList<>();
-  private final ByteBufAllocator alloc;
-  /** The events of the drain in progress, in publish order. */
-  private final SseEvent[] batch = new SseEvent[BATCH];
-  /** The same events grouped by topic (publish order within each), for building runs. */
-  private final SseEvent[] byTopicOrder = new SseEvent[BATCH];
-  private final Map<String, int[]> topicCounts = new HashMap<>();
+  private final BatchDelivery delivery;
+  /** Whether {@link #delivery} holds a batch not yet fully delivered. */
+  private boolean delivering;
   /** Subscribers of several topics: they need every event in publish order, so no runs. */
   private int multiTopicSubscribers;
 
@@ -66,7 +69,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
   LoopDispatcher(
       EventLoop loop, int capacity, HeraldStats stats, Runnable afterDrain, ByteBufAllocator alloc) {
     this.loop = loop;
-    this.alloc = alloc;
+    this.delivery = new BatchDelivery(alloc, BATCH);
     this.afterDrain = afterDrain;
     this.queue = new SpscArrayQueue<>(capacity);
     this.congestionThreshold = queue.capacity() / 2;
@@ -142,34 +145,51 @@ public final class LoopDispatcher implements Subscriber.Owner {
     stats.disconnected(reason);
   }
 
+  /**
+   * One slice of delivery: starts a batch if none is in progress, visits up to {@link #SLICE}
+   * subscribers, flushes those it wrote to, and comes back after the loop's next I/O if the
+   * batch is not done.
+   */
   private void drain() {
-    if (overrun) {
-      recoverFromOverrun();
-    }
-    long now = System.nanoTime();
-    long deliveries = 0;
-    int events = 0;
-    SseEvent event;
-    while (events < BATCH && (event = queue.relaxedPoll()) != null) {
-      batch[events++] = event;
-    }
-    try {
-      if (events == 1) {
-        deliveries = deliver(batch[0], now, true);
-      } else if (events > 1) {
-        deliveries = deliverBatch(events, now);
+    if (!delivering) {
+      if (overrun) {
+        recoverFromOverrun();
       }
-    } finally {
-      for (int i = 0; i < events; i++) {
-        batch[i].release();
-        batch[i] = null;
+      int events = 0;
+      SseEvent event;
+      while (events < BATCH && (event = queue.relaxedPoll()) != null) {
+        delivery.batch[events++] = event;
+      }
+      if (events > 0) {
+        delivering = true;
+        delivery.plan(events, byTopic, multiTopicSubscribers > 0);
       }
     }
-    for (int i = 0; i < dirty.size(); i++) {
-      dirty.get(i).flush();
+    if (delivering) {
+      boolean done;
+      try {
+        done = delivery.run(SLICE, System.nanoTime(), dirty);
+      } catch (RuntimeException e) {
+        // A bug, not a client's doing: drop the batch rather than retry it forever.
+        delivering = false;
+        delivery.release();
+        scheduled.set(false);
+        throw e;
+      } finally {
+        for (int i = 0; i < dirty.size(); i++) {
+          dirty.get(i).flush();
+        }
+        dirty.clear();
+        stats.delivered(delivery.takeDelivered());
+      }
+      if (!done) {
+        // A task scheduled now runs after the loop's next I/O; one executed now would not.
+        loop.schedule(drainTask, 0, TimeUnit.NANOSECONDS);
+        return;
+      }
+      delivering = false;
+      delivery.release();
     }
-    dirty.clear();
-    stats.delivered(deliveries);
     afterDrain.run();
     // Clear the flag before looking again, so an offer racing with this drain either is seen
     // here or schedules a new drain itself.
@@ -177,160 +197,6 @@ public final class LoopDispatcher implements Subscriber.Owner {
     if ((!queue.isEmpty() || overrun) && scheduled.compareAndSet(false, true)) {
       loop.execute(drainTask);
     }
-  }
-
-  /**
-   * Offers one event to the subscribers of its topic: all of them, or ({@code everyone} false)
-   * only those of that topic alone.
-   */
-  private long deliver(SseEvent event, long now, boolean everyone) {
-    SubscriberSet set = byTopic.get(event.topic());
-    if (set == null) {
-      return 0;
-    }
-    long delivered = 0;
-    // Iterate from the end: a subscriber cut off during delivery moves the last one into its
-    // slot, which this order has already visited.
-    for (int i = set.size() - 1; i >= 0; i--) {
-      if (i >= set.size()) {
-        continue;
-      }
-      Subscriber subscriber = set.get(i);
-      if ((everyone || subscriber.topics().length == 1) && subscriber.offer(event, now)) {
-        delivered += event.count();
-        if (subscriber.markDirty()) {
-          dirty.add(subscriber);
-        }
-      }
-    }
-    return delivered;
-  }
-
-  /**
-   * Several events at once — the loop fell behind, or publishers are fast. A subscriber of one
-   * topic needs only that topic's events in order, so each topic's events in the batch are
-   * copied once into runs and each such subscriber gets one write per run instead of one per
-   * event: under load the work per subscriber stays flat while the events per batch grow.
-   * Subscribers of several topics need every event in publish order, so they get the events
-   * one by one, as before.
-   */
-  private long deliverBatch(int events, long now) {
-    long delivered = 0;
-    // Group by topic, publish order kept within each group (a counting sort on topic).
-    topicCounts.clear();
-    for (int i = 0; i < events; i++) {
-      topicCounts.computeIfAbsent(batch[i].topic(), t -> new int[1])[0]++;
-    }
-    int offset = 0;
-    for (int[] count : topicCounts.values()) {
-      int n = count[0];
-      count[0] = offset; // from now on: where this topic's next event goes
-      offset += n;
-    }
-    for (int i = 0; i < events; i++) {
-      byTopicOrder[topicCounts.get(batch[i].topic())[0]++] = batch[i];
-    }
-    for (int from = 0; from < events; ) {
-      String topic = byTopicOrder[from].topic();
-      int to = from + 1;
-      while (to < events && byTopicOrder[to].topic().equals(topic)) {
-        to++;
-      }
-      delivered += deliverTopic(from, to, now);
-      from = to;
-    }
-    java.util.Arrays.fill(byTopicOrder, 0, events, null);
-    if (multiTopicSubscribers > 0) {
-      for (int i = 0; i < events; i++) {
-        delivered += deliverToMultiTopic(batch[i], now);
-      }
-    }
-    return delivered;
-  }
-
-  /** The events {@code byTopicOrder[from..to)} of one topic to its single-topic subscribers. */
-  private long deliverTopic(int from, int to, long now) {
-    SubscriberSet set = byTopic.get(byTopicOrder[from].topic());
-    if (set == null) {
-      return 0;
-    }
-    if (to - from == 1 || set.size() == 1) {
-      long delivered = 0;
-      for (int i = from; i < to; i++) {
-        delivered += deliver(byTopicOrder[i], now, false);
-      }
-      return delivered;
-    }
-    long delivered = 0;
-    for (int start = from; start < to; ) {
-      int end = start;
-      int bytes = 0;
-      while (end < to && (end == start || bytes + byTopicOrder[end].size() <= MAX_RUN_BYTES)) {
-        bytes += byTopicOrder[end].size();
-        end++;
-      }
-      SseEvent run = end - start == 1 ? byTopicOrder[start].retain() : SseEncoder.run(alloc, byTopicOrder, start, end);
-      try {
-        delivered += deliverRun(set, run, start, end, now);
-      } finally {
-        run.release();
-      }
-      start = end;
-    }
-    return delivered;
-  }
-
-  private long deliverRun(SubscriberSet set, SseEvent run, int start, int end, long now) {
-    long delivered = 0;
-    for (int i = set.size() - 1; i >= 0; i--) {
-      if (i >= set.size()) {
-        continue;
-      }
-      Subscriber subscriber = set.get(i);
-      if (subscriber.topics().length > 1) {
-        continue;
-      }
-      boolean wrote = false;
-      if (subscriber.takesWhole(run)) {
-        if (subscriber.offer(run, now)) {
-          delivered += run.count();
-          wrote = true;
-        }
-      } else {
-        // It has some of these already (it started during this batch): one by one.
-        for (int e = start; e < end; e++) {
-          if (subscriber.offer(byTopicOrder[e], now)) {
-            delivered++;
-            wrote = true;
-          }
-        }
-      }
-      if (wrote && subscriber.markDirty()) {
-        dirty.add(subscriber);
-      }
-    }
-    return delivered;
-  }
-
-  private long deliverToMultiTopic(SseEvent event, long now) {
-    SubscriberSet set = byTopic.get(event.topic());
-    if (set == null) {
-      return 0;
-    }
-    long delivered = 0;
-    for (int i = set.size() - 1; i >= 0; i--) {
-      if (i >= set.size()) {
-        continue;
-      }
-      Subscriber subscriber = set.get(i);
-      if (subscriber.topics().length > 1 && subscriber.offer(event, now)) {
-        delivered++;
-        if (subscriber.markDirty()) {
-          dirty.add(subscriber);
-        }
-      }
-    }
-    return delivered;
   }
 
   /**
@@ -372,7 +238,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
    * dropped), then ask every subscriber to come back later and end its stream.
    */
   void drainAndEndAll(RetryPolicy retry) {
-    while (!queue.isEmpty() && !overrun) {
+    while (delivering || (!queue.isEmpty() && !overrun)) {
       drainOnce();
     }
     while (!all.isEmpty()) {

@@ -153,6 +153,29 @@ class LoopDispatcherTest {
   }
 
   @Test
+  void aFanOutToMoreThanASliceGoesOutOverSeveralTurnsOfTheLoopAndReachesEveryoneOnce() {
+    int subscribers = 3 * LoopDispatcher.SLICE + 10;
+    List<RecordingStream> streams = new ArrayList<>();
+    for (int i = 0; i < subscribers; i++) {
+      streams.add(subscribe("a"));
+    }
+    publish("a", "one");
+    dispatcher.wake();
+    channel.runPendingTasks();
+    long afterFirstTurn = stats.delivered();
+    assertTrue(afterFirstTurn >= LoopDispatcher.SLICE && afterFirstTurn < subscribers,
+        "one turn of the loop delivers slices, not everything: " + afterFirstTurn);
+
+    for (int turn = 0; turn < 10 && stats.delivered() < subscribers; turn++) {
+      channel.runPendingTasks();
+    }
+    assertEquals(subscribers, stats.delivered());
+    for (RecordingStream stream : streams) {
+      assertEquals(List.of("one"), stream.data());
+    }
+  }
+
+  @Test
   void aLoopThatFallsAWholeRingBehindCutsItsSubscribersInsteadOfGrowing() {
     LoopDispatcher small = new LoopDispatcher(channel.eventLoop(), 8, stats, () -> {});
     RecordingStream s1 = new RecordingStream();
