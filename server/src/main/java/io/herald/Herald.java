@@ -71,7 +71,7 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--ingest-port", defaultValue = "7070", description = "TCP ingest port (0: any free port).")
   int ingestPort;
 
-  @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Address of /healthz and /stats.")
+  @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Address of the admin port (/healthz, /readyz, /stats, /metrics).")
   String adminHost;
 
   @Option(names = "--admin-port", defaultValue = "9090", description = "Admin port (0: any free port).")
