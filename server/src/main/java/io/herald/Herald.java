@@ -6,6 +6,7 @@ import io.herald.config.DurationConverter;
 import io.herald.config.HeraldConfig;
 import io.herald.config.HeraldDefaults;
 import io.herald.config.SizeConverter;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "herald 0.1.0",
     description = "Server-Sent Events push server.",
-    subcommands = {PublishCommand.class},
+    subcommands = {PublishCommand.class, ConfigCommand.class},
     showDefaultValues = true,
     sortOptions = false,
     footer = {
@@ -40,6 +41,9 @@ import picocli.CommandLine.Option;
 public final class Herald implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "Config file (name = value lines).")
   Path configFile;
+
+  /** Where each option's value came from; set by {@link #run} for {@code herald config}. */
+  HeraldDefaults defaults;
 
   @Option(names = "--http-host", defaultValue = "0.0.0.0", description = "Address for GET /events.")
   String httpHost;
@@ -67,7 +71,7 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--ingest-port", defaultValue = "7070", description = "TCP ingest port (0: any free port).")
   int ingestPort;
 
-  @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Address of /healthz and /stats.")
+  @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Address of the admin port (/healthz, /readyz, /stats, /metrics).")
   String adminHost;
 
   @Option(names = "--admin-port", defaultValue = "9090", description = "Admin port (0: any free port).")
@@ -158,10 +162,22 @@ public final class Herald implements Callable<Integer> {
   }
 
   static int run(String[] args, Map<String, String> env) {
+    return run(args, env, null, null);
+  }
+
+  /** As {@link #run(String[], Map)}, writing to {@code out} and {@code err} when not null. */
+  static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
     CommandLine cli = commandLine();
+    if (out != null) {
+      cli.setOut(out);
+    }
+    if (err != null) {
+      cli.setErr(err);
+    }
     try {
       ConfigFile file = ConfigFile.locate(args, env).map(ConfigFile::load).orElse(null);
       HeraldDefaults defaults = new HeraldDefaults(env, file);
+      ((Herald) cli.getCommand()).defaults = defaults;
       defaults.checkKnown(cli.getCommandSpec());
       cli.setDefaultValueProvider(defaults);
       cli.setParameterExceptionHandler(

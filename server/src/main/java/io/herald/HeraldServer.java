@@ -15,6 +15,7 @@ import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
 import io.herald.ingest.IngestServerInitializer;
 import io.herald.metrics.HeraldStats;
+import io.herald.metrics.PrometheusMetrics;
 import io.herald.sse.RetryPolicy;
 import io.herald.sse.Subscriber;
 import io.herald.transport.OpenFiles;
@@ -146,7 +147,8 @@ public final class HeraldServer implements AutoCloseable {
               "admin",
               config.adminHost,
               config.adminPort,
-              new AdminServerInitializer(new AdminHandler(stats, broadcaster, () -> serving)),
+              new AdminServerInitializer(
+                  new AdminHandler(stats, broadcaster, () -> serving, this::isReady, metrics(alloc))),
               WriteBufferWaterMark.DEFAULT);
       long sweep = Math.min(config.heartbeat.toNanos(), config.stallTimeout.toNanos()) / 5;
       broadcaster.startSweeping(
@@ -223,6 +225,36 @@ public final class HeraldServer implements AutoCloseable {
 
   public boolean isServing() {
     return serving;
+  }
+
+  /**
+   * Ready for traffic ({@code /readyz}): started, not stopping, and every listener (public,
+   * TLS when configured, ingest, admin) bound and open.
+   */
+  public boolean isReady() {
+    // serving is read first: it is volatile and written after every listener field, so this
+    // (admin) thread sees those fields as start() left them.
+    return serving
+        && isOpen(httpListener)
+        && (!config.tlsEnabled() || isOpen(httpsListener))
+        && isOpen(ingestListener)
+        && isOpen(adminListener);
+  }
+
+  private static boolean isOpen(Channel listener) {
+    return listener != null && listener.isActive();
+  }
+
+  private PrometheusMetrics metrics(ByteBufAllocator alloc) {
+    Broadcaster publishing = broadcaster;
+    return new PrometheusMetrics(
+        stats,
+        () -> {
+          Broadcaster.HistoryView view = publishing.historyView();
+          return new PrometheusMetrics.History(view.events(), view.bytes(), view.earliestId());
+        },
+        alloc,
+        System::currentTimeMillis);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.herald.admin;
 import io.herald.fanout.Broadcaster;
 import io.herald.http.HttpResponses;
 import io.herald.metrics.HeraldStats;
+import io.herald.metrics.PrometheusMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -13,20 +14,36 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.BooleanSupplier;
 
 /**
- * The admin port's routes: {@code GET /healthz} (200 while serving, 503 while stopping) and
- * {@code GET /stats} (JSON counters for people and scripts). Kept off the public port so that
- * operational data is not exposed to browsers.
+ * The admin port's routes: {@code GET /healthz} (200 while serving, 503 while stopping), {@code
+ * GET /readyz} (200 once every listener is bound and while not stopping, 503 otherwise: what a
+ * load balancer or Kubernetes should route on), {@code GET /stats} (JSON counters for people and
+ * scripts) and {@code GET /metrics} (the same figures and more in the Prometheus text format).
+ * Kept off the public port so that operational data is not exposed to browsers.
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final HeraldStats stats;
   private final Broadcaster broadcaster;
   private final BooleanSupplier serving;
+  private final BooleanSupplier ready;
+  private final PrometheusMetrics metrics;
 
-  public AdminHandler(HeraldStats stats, Broadcaster broadcaster, BooleanSupplier serving) {
+  /**
+   * @param serving true from the end of the start until the stop begins ({@code /healthz})
+   * @param ready true while every listener is bound and the server is not stopping ({@code
+   *     /readyz})
+   */
+  public AdminHandler(
+      HeraldStats stats,
+      Broadcaster broadcaster,
+      BooleanSupplier serving,
+      BooleanSupplier ready,
+      PrometheusMetrics metrics) {
     this.stats = stats;
     this.broadcaster = broadcaster;
     this.serving = serving;
+    this.ready = ready;
+    this.metrics = metrics;
   }
 
   @Override
@@ -48,6 +65,16 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
           HttpResponses.text(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping");
         }
       }
+      case "/readyz" -> {
+        if (ready.getAsBoolean()) {
+          HttpResponses.text(ctx, request, HttpResponseStatus.OK, "ready");
+        } else {
+          HttpResponses.text(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready");
+        }
+      }
+      case "/metrics" ->
+          HttpResponses.send(
+              ctx, request, HttpResponseStatus.OK, PrometheusMetrics.CONTENT_TYPE, metrics.scrape());
       case "/stats" -> {
         Broadcaster.HistoryView history = broadcaster.historyView();
         HttpResponses.json(

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Herald's counters, written from every event loop and read by {@code /stats}. Hot paths add
+ * Herald's counters, written from every event loop and read by {@code /stats} and {@code
+ * /metrics}. Hot paths add
  * once per batch, not once per delivery; {@link LongAdder} keeps those adds from contending.
  */
 public final class HeraldStats {
@@ -130,6 +131,47 @@ public final class HeraldStats {
 
   public long disconnects(DisconnectReason reason) {
     return disconnects.get(reason).sum();
+  }
+
+  public long ingestConnections() {
+    return ingestConnections.sum();
+  }
+
+  public long subscriptions() {
+    return subscriptions.sum();
+  }
+
+  public long replayRequests() {
+    return replayRequests.sum();
+  }
+
+  public long replayed() {
+    return replayed.sum();
+  }
+
+  public long resets() {
+    return resets.sum();
+  }
+
+  public long overruns() {
+    return overruns.sum();
+  }
+
+  public long ingestErrors() {
+    return ingestErrors.sum();
+  }
+
+  public long ingestHttpRefusals() {
+    return ingestRefusedHttp.sum();
+  }
+
+  public long rejectedRequests() {
+    return rejectedRequests.sum();
+  }
+
+  /** When these counters started, in epoch milliseconds. */
+  public long startedMillis() {
+    return startedMillis;
   }
 
   /**
