@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "herald 0.1.0",
     description = "Server-Sent Events push server.",
-    subcommands = {PublishCommand.class},
+    subcommands = {PublishCommand.class, TokenCommand.class},
     showDefaultValues = true,
     sortOptions = false,
     footer = {
