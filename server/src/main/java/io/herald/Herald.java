@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "herald 0.1.0",
     description = "Server-Sent Events push server.",
-    subcommands = {PublishCommand.class, ConfigCommand.class},
+    subcommands = {PublishCommand.class, ConfigCommand.class, TokenCommand.class},
     showDefaultValues = true,
     sortOptions = false,
     footer = {
@@ -129,8 +129,42 @@ public final class Herald implements Callable<Integer> {
   // fallbackValue: giving the flag always means true. Without it picocli sets a flag to the
   // opposite of its default, and a default of true from the environment would turn it off.
   @Option(names = "--allow-http-publish", defaultValue = "false", fallbackValue = "true",
-      description = "Serve POST /publish on the HTTP port (no publisher authentication yet).")
+      description = "Serve POST /publish on the HTTP port without credentials (with --publish-key"
+          + " or a JWT key it is served, and needs one).")
   boolean allowHttpPublish;
+
+  @Option(names = "--jwt-secret", paramLabel = "SECRET",
+      description = "HS256 secret (at least 32 bytes) for subscriber and publisher tokens;"
+          + " prefer HERALD_JWT_SECRET or --jwt-secret-file (a flag shows in ps).")
+  String jwtSecret;
+
+  @Option(names = "--jwt-secret-file", paramLabel = "FILE",
+      description = "File holding the HS256 secret (trailing newline ignored).")
+  Path jwtSecretFile;
+
+  @Option(names = "--jwt-public-key", paramLabel = "PEM",
+      description = "Public key (PEM): RS256 for RSA, ES256 for EC P-256.")
+  Path jwtPublicKey;
+
+  @Option(names = "--jwt-jwks", paramLabel = "FILE", description = "JWKS file of public keys (RS256, ES256).")
+  Path jwtJwks;
+
+  @Option(names = "--jwt-audience", description = "Required 'aud' of tokens (not checked when unset).")
+  String jwtAudience;
+
+  @Option(names = "--jwt-issuer", description = "Required 'iss' of tokens (not checked when unset).")
+  String jwtIssuer;
+
+  @Option(names = "--jwt-cookie", defaultValue = "herald_token", description = "Cookie a browser sends its token in.")
+  String jwtCookie;
+
+  @Option(names = "--allow-query-token", defaultValue = "false", fallbackValue = "true",
+      description = "Accept the token as ?token= too (it then shows in access logs).")
+  boolean allowQueryToken;
+
+  @Option(names = "--publish-key", paramLabel = "KEY",
+      description = "Static key (Bearer) for POST /publish, any topic; prefer HERALD_PUBLISH_KEY.")
+  String publishKey;
 
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
@@ -230,6 +264,15 @@ public final class Herald implements Callable<Integer> {
         .tlsCert(tlsCert)
         .tlsKey(tlsKey)
         .h2MaxStreams(h2MaxStreams)
+        .jwtSecret(jwtSecret)
+        .jwtSecretFile(jwtSecretFile)
+        .jwtPublicKey(jwtPublicKey)
+        .jwtJwks(jwtJwks)
+        .jwtAudience(jwtAudience)
+        .jwtIssuer(jwtIssuer)
+        .jwtCookie(jwtCookie)
+        .allowQueryToken(allowQueryToken)
+        .publishKey(publishKey)
         .build();
   }
 

@@ -7,6 +7,7 @@ import io.herald.fanout.Broadcaster;
 import io.herald.history.EventHistory;
 import io.herald.history.EventIdGenerator;
 import io.herald.http.ConnectionLimiter;
+import io.herald.auth.Authenticator;
 import io.herald.http.EventsRoute;
 import io.herald.http.HttpRouter;
 import io.herald.http.Http2EventsHandler;
@@ -74,6 +75,8 @@ public final class HeraldServer implements AutoCloseable {
 
   /** Binds every listener; on failure everything already started is stopped again. */
   public synchronized HeraldServer start() {
+    // Key files are read before anything is bound: a bad key stops the start with its option.
+    Authenticator auth = Authenticator.from(config);
     boss = transport.newGroup(1);
     workers = transport.newGroup(config.eventLoops);
     try {
@@ -96,8 +99,9 @@ public final class HeraldServer implements AutoCloseable {
               config.heartbeat.toNanos(),
               config.stallTimeout.toNanos());
       EventsRoute events =
-          new EventsRoute(broadcaster, limits, retry, config.maxTopics, config.padding, stats);
-      PublishRoute publish = new PublishRoute(broadcaster, config.allowHttpPublish, stats);
+          new EventsRoute(
+              broadcaster, limits, retry, config.maxTopics, config.padding, stats, auth);
+      PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
       HttpRouter router = new HttpRouter(events, publish);
       Supplier<Http2EventsHandler> http2 =
           () ->
@@ -161,7 +165,8 @@ public final class HeraldServer implements AutoCloseable {
     log.info(
         "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
             + " max-connections={} h2-max-streams={} history-size={} history-bytes={}"
-            + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}",
+            + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
+            + " subscribers={}",
         config.httpHost + ":" + httpPort(),
         httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
         config.ingestHost + ":" + ingestPort(),
@@ -177,7 +182,14 @@ public final class HeraldServer implements AutoCloseable {
         config.queueBytes,
         config.heartbeat.toMillis(),
         config.retryMillis,
-        config.allowHttpPublish);
+        auth.publishMode(),
+        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode());
+    if (auth.isOpen()) {
+      log.warn(
+          "OPEN MODE: no token key is configured, so anyone who reaches port {} may read every"
+              + " topic; set --jwt-secret-file, --jwt-public-key or --jwt-jwks to require tokens",
+          httpPort());
+    }
     return this;
   }
 

@@ -35,6 +35,15 @@ public final class HeraldConfig {
   public final java.nio.file.Path tlsCert;
   public final java.nio.file.Path tlsKey;
   public final int h2MaxStreams;
+  public final String jwtSecret;
+  public final java.nio.file.Path jwtSecretFile;
+  public final java.nio.file.Path jwtPublicKey;
+  public final java.nio.file.Path jwtJwks;
+  public final String jwtAudience;
+  public final String jwtIssuer;
+  public final String jwtCookie;
+  public final boolean allowQueryToken;
+  public final String publishKey;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -64,6 +73,20 @@ public final class HeraldConfig {
     tlsCert = b.tlsCert;
     tlsKey = b.tlsKey;
     h2MaxStreams = b.h2MaxStreams;
+    jwtSecret = b.jwtSecret;
+    jwtSecretFile = b.jwtSecretFile;
+    jwtPublicKey = b.jwtPublicKey;
+    jwtJwks = b.jwtJwks;
+    jwtAudience = b.jwtAudience;
+    jwtIssuer = b.jwtIssuer;
+    jwtCookie = b.jwtCookie;
+    allowQueryToken = b.allowQueryToken;
+    publishKey = b.publishKey;
+  }
+
+  /** Whether subscribers need a token (some key to verify it with is configured). */
+  public boolean tokensRequired() {
+    return jwtSecret != null || jwtSecretFile != null || jwtPublicKey != null || jwtJwks != null;
   }
 
   /** Whether the TLS listener runs (a certificate and key were given). */
@@ -104,6 +127,15 @@ public final class HeraldConfig {
     private java.nio.file.Path tlsCert;
     private java.nio.file.Path tlsKey;
     private int h2MaxStreams = 1000;
+    private String jwtSecret;
+    private java.nio.file.Path jwtSecretFile;
+    private java.nio.file.Path jwtPublicKey;
+    private java.nio.file.Path jwtJwks;
+    private String jwtAudience;
+    private String jwtIssuer;
+    private String jwtCookie = "herald_token";
+    private boolean allowQueryToken = false;
+    private String publishKey;
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -132,6 +164,15 @@ public final class HeraldConfig {
     public Builder tlsCert(java.nio.file.Path v) { tlsCert = v; return this; }
     public Builder tlsKey(java.nio.file.Path v) { tlsKey = v; return this; }
     public Builder h2MaxStreams(int v) { h2MaxStreams = v; return this; }
+    public Builder jwtSecret(String v) { jwtSecret = v; return this; }
+    public Builder jwtSecretFile(java.nio.file.Path v) { jwtSecretFile = v; return this; }
+    public Builder jwtPublicKey(java.nio.file.Path v) { jwtPublicKey = v; return this; }
+    public Builder jwtJwks(java.nio.file.Path v) { jwtJwks = v; return this; }
+    public Builder jwtAudience(String v) { jwtAudience = v; return this; }
+    public Builder jwtIssuer(String v) { jwtIssuer = v; return this; }
+    public Builder jwtCookie(String v) { jwtCookie = v; return this; }
+    public Builder allowQueryToken(boolean v) { allowQueryToken = v; return this; }
+    public Builder publishKey(String v) { publishKey = v; return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
@@ -171,7 +212,34 @@ public final class HeraldConfig {
         fail("--tls-cert and --tls-key", "must be given together", tlsCert == null ? "only --tls-key" : "only --tls-cert");
       }
       atLeast("--h2-max-streams", h2MaxStreams, 1);
+      checkAuth();
       return new HeraldConfig(this);
+    }
+
+    private void checkAuth() {
+      int keys = (jwtSecret != null ? 1 : 0) + (jwtSecretFile != null ? 1 : 0)
+          + (jwtPublicKey != null ? 1 : 0) + (jwtJwks != null ? 1 : 0);
+      if (keys > 1) {
+        fail("--jwt-secret, --jwt-secret-file, --jwt-public-key and --jwt-jwks",
+            "are alternatives: give one", keys + " of them");
+      }
+      if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        // The length only: a secret never appears in a message.
+        fail("--jwt-secret", "must be at least 32 bytes (HS256 needs a 256-bit key)",
+            jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes");
+      }
+      if (keys == 0 && (jwtAudience != null || jwtIssuer != null)) {
+        fail(jwtAudience != null ? "--jwt-audience" : "--jwt-issuer",
+            "needs a key to verify tokens with (--jwt-secret, --jwt-secret-file, --jwt-public-key or --jwt-jwks)",
+            "no key");
+      }
+      if (jwtCookie == null || !jwtCookie.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        fail("--jwt-cookie", "must be a cookie name (letters, digits, - _ . and the like)",
+            String.valueOf(jwtCookie));
+      }
+      if (publishKey != null && publishKey.length() < 16) {
+        fail("--publish-key", "must be at least 16 characters", publishKey.length() + " characters");
+      }
     }
 
     private static void port(String option, int port) {

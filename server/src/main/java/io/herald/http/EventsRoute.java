@@ -1,5 +1,8 @@
 package io.herald.http;
 
+import io.herald.auth.AccessDenied;
+import io.herald.auth.Authenticator;
+import io.herald.auth.Grants;
 import io.herald.fanout.Broadcaster;
 import io.herald.fanout.LoopDispatcher;
 import io.herald.metrics.HeraldStats;
@@ -18,6 +21,12 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /events}: validates the request, answers with the event-stream response head and
@@ -34,7 +43,9 @@ public final class EventsRoute {
   private final int maxTopics;
   private final int padding;
   private final HeraldStats stats;
+  private final Authenticator auth;
 
+  /** In open mode: anyone may read any topic. */
   public EventsRoute(
       Broadcaster broadcaster,
       Subscriber.Limits limits,
@@ -42,6 +53,18 @@ public final class EventsRoute {
       int maxTopics,
       int padding,
       HeraldStats stats) {
+    this(broadcaster, limits, retry, maxTopics, padding, stats, Authenticator.open(false));
+  }
+
+  public EventsRoute(
+      Broadcaster broadcaster,
+      Subscriber.Limits limits,
+      RetryPolicy retry,
+      int maxTopics,
+      int padding,
+      HeraldStats stats,
+      Authenticator auth) {
+    this.auth = auth;
     this.broadcaster = broadcaster;
     this.limits = limits;
     this.retry = retry;
@@ -51,16 +74,27 @@ public final class EventsRoute {
   }
 
   /**
-   * Checks a subscription request, whatever the protocol.
+   * Checks a subscription request and the subscriber's rights to it, whatever the protocol. The
+   * topics are decided here, before anything is subscribed or replayed, so a refused topic
+   * delivers nothing, live or from the history.
    *
+   * @param authorization the {@code Authorization} header, or null
+   * @param cookies every {@code Cookie} header
    * @throws SubscribeRequest.Invalid with the reason for a 400
+   * @throws AccessDenied with the reason for a 401 or 403
    */
-  SubscribeRequest parse(String uri, String lastEventIdHeader) {
+  SubscribeRequest parse(
+      String uri, String lastEventIdHeader, String authorization, List<String> cookies) {
     try {
-      return SubscribeRequest.parse(uri, lastEventIdHeader, maxTopics);
-    } catch (SubscribeRequest.Invalid invalid) {
+      QueryStringDecoder query = new QueryStringDecoder(uri);
+      SubscribeRequest request =
+          SubscribeRequest.parse(query, lastEventIdHeader, maxTopics, !auth.isOpen());
+      Authenticator.Subscription allowed =
+          auth.subscriber(request.topics(), authorization, cookies, query);
+      return request.authorized(allowed.topics(), allowed.grants());
+    } catch (SubscribeRequest.Invalid | AccessDenied refused) {
       stats.requestRejected();
-      throw invalid;
+      throw refused;
     }
   }
 
@@ -73,8 +107,27 @@ public final class EventsRoute {
     return broadcaster.dispatcherFor(loop);
   }
 
-  /** Writes the opening (retry, comment, padding), then replays or goes live. */
-  void start(EventStream stream, LoopDispatcher dispatcher, Subscriber subscriber, SubscribeRequest request) {
+  /**
+   * Writes the opening (retry, comment, padding), then replays or goes live. A stream opened with
+   * a token ends when the token expires (with a {@code retry:}, so the client comes back with a
+   * fresh one); the timer runs on the stream's event loop and is cancelled when the stream ends.
+   */
+  void start(
+      EventLoop loop,
+      EventStream stream,
+      LoopDispatcher dispatcher,
+      Subscriber subscriber,
+      SubscribeRequest request) {
+    Grants grants = request.grants();
+    if (grants != null) {
+      long delayNanos = Math.max(0, Duration.between(Instant.now(), grants.expiresAt()).toNanos());
+      ScheduledFuture<?> expiry =
+          loop.schedule(
+              () -> subscriber.end(DisconnectReason.TOKEN_EXPIRED, retry.nextMillis()),
+              delayNanos,
+              TimeUnit.NANOSECONDS);
+      subscriber.whenClosed(() -> expiry.cancel(false));
+    }
     stream.writeText(SseFrames.opening(retry.baseMillis(), padding));
     dispatcher.register(subscriber, request.lastEventId());
   }
@@ -95,9 +148,17 @@ public final class EventsRoute {
     }
     SubscribeRequest subscription;
     try {
-      subscription = parse(request.uri(), request.headers().get("Last-Event-ID"));
+      subscription =
+          parse(
+              request.uri(),
+              request.headers().get("Last-Event-ID"),
+              request.headers().get(HttpHeaderNames.AUTHORIZATION),
+              request.headers().getAll(HttpHeaderNames.COOKIE));
     } catch (SubscribeRequest.Invalid invalid) {
       HttpResponses.text(ctx, request, HttpResponseStatus.BAD_REQUEST, invalid.getMessage());
+      return;
+    } catch (AccessDenied denied) {
+      HttpResponses.denied(ctx, request, denied);
       return;
     }
 
@@ -116,7 +177,7 @@ public final class EventsRoute {
         HttpServerInitializer.ROUTER,
         EventStreamHandler.NAME,
         new EventStreamHandler(dispatcher, subscriber));
-    start(stream, dispatcher, subscriber, subscription);
+    start(ctx.channel().eventLoop(), stream, dispatcher, subscriber, subscription);
   }
 
   private static HttpResponse streamHead() {

@@ -1,5 +1,6 @@
 package io.herald.http;
 
+import io.herald.auth.AccessDenied;
 import io.herald.fanout.LoopDispatcher;
 import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBuf;
@@ -9,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -26,6 +28,8 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -147,6 +151,13 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       if (lastEventId != null) {
         headers.set("last-event-id", lastEventId);
       }
+      String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+      if (authorization != null) {
+        headers.set("authorization", authorization);
+      }
+      for (String cookie : request.headers().getAll(HttpHeaderNames.COOKIE)) {
+        headers.add("cookie", cookie);
+      }
       onRequest(ctx, 1, headers, request.content().retain());
     }
     super.userEventTriggered(ctx, evt);
@@ -231,8 +242,11 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       switch (route.kind()) {
         case EVENTS -> subscribe(ctx, streamId, path, headers);
         case PUBLISH -> {
-          PublishRoute.Reply reply = publish.publish(body == null ? Unpooled.EMPTY_BUFFER : body);
-          respond(ctx, streamId, reply.status(), reply.contentType(), reply.body());
+          PublishRoute.Reply reply =
+              publish.publish(
+                  text(headers.get("authorization")), body == null ? Unpooled.EMPTY_BUFFER : body);
+          respond(ctx, streamId, reply.status(), reply.contentType(), reply.body(), null,
+              reply.wwwAuthenticate());
         }
         case NOT_FOUND -> respond(
             ctx, streamId, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", route.message() + "\n");
@@ -242,7 +256,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             HttpResponseStatus.METHOD_NOT_ALLOWED,
             "text/plain; charset=utf-8",
             route.message() + "\n",
-            route.allow());
+            route.allow(),
+            null);
       }
     } finally {
       if (body != null) {
@@ -254,10 +269,19 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private void subscribe(ChannelHandlerContext ctx, int streamId, String path, Http2Headers headers) {
     SubscribeRequest request;
     try {
-      CharSequence lastId = headers.get("last-event-id");
-      request = events.parse(path, lastId == null ? null : lastId.toString());
+      List<String> cookies = new ArrayList<>(1);
+      for (CharSequence cookie : headers.getAll("cookie")) {
+        cookies.add(cookie.toString());
+      }
+      request =
+          events.parse(
+              path, text(headers.get("last-event-id")), text(headers.get("authorization")), cookies);
     } catch (SubscribeRequest.Invalid invalid) {
       respond(ctx, streamId, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8", invalid.getMessage() + "\n");
+      return;
+    } catch (AccessDenied denied) {
+      respond(ctx, streamId, HttpResponseStatus.valueOf(denied.status()), "text/plain; charset=utf-8",
+          denied.getMessage() + "\n", null, HttpResponses.challenge(denied));
       return;
     }
     Http2Stream stream = connection().stream(streamId);
@@ -276,12 +300,16 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     LoopDispatcher dispatcher = events.dispatcher(ctx.channel().eventLoop());
     Subscriber subscriber = events.subscriber(eventStream, request);
     stream.setProperty(subscriberKey, new Subscribed(subscriber, eventStream, dispatcher));
-    events.start(eventStream, dispatcher, subscriber, request);
+    events.start(ctx.channel().eventLoop(), eventStream, dispatcher, subscriber, request);
   }
 
   private void respond(
       ChannelHandlerContext ctx, int streamId, HttpResponseStatus status, String contentType, String text) {
-    respond(ctx, streamId, status, contentType, text, null);
+    respond(ctx, streamId, status, contentType, text, null, null);
+  }
+
+  private static String text(CharSequence header) {
+    return header == null ? null : header.toString();
   }
 
 
@@ -291,7 +319,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       HttpResponseStatus status,
       String contentType,
       String text,
-      String allow) {
+      String allow,
+      String wwwAuthenticate) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Http2Headers head =
         new DefaultHttp2Headers()
@@ -300,6 +329,9 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             .setInt("content-length", bytes.length);
     if (allow != null) {
       head.set("allow", allow);
+    }
+    if (wwwAuthenticate != null) {
+      head.set("www-authenticate", wwwAuthenticate);
     }
     encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
     encoder().writeData(ctx, streamId, ByteBufUtil.writeUtf8(ctx.alloc(), text), 0, true, ctx.newPromise());

@@ -1,5 +1,6 @@
 package io.herald.http;
 
+import io.herald.auth.AccessDenied;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFuture;
@@ -27,6 +28,20 @@ public final class HttpResponses {
     send(ctx, request, status, "text/plain; charset=utf-8", text + "\n");
   }
 
+  /**
+   * 401 or 403 with the reason; a 401 carries the {@code WWW-Authenticate: Bearer} challenge
+   * RFC 9110 requires.
+   */
+  public static void denied(ChannelHandlerContext ctx, HttpRequest request, AccessDenied denied) {
+    send(ctx, request, HttpResponseStatus.valueOf(denied.status()), "text/plain; charset=utf-8",
+        denied.getMessage() + "\n", challenge(denied));
+  }
+
+  /** The {@code WWW-Authenticate} value for a refusal, or null for none. */
+  public static String challenge(AccessDenied denied) {
+    return denied.isUnauthenticated() ? "Bearer realm=\"herald\"" : null;
+  }
+
   public static void json(
       ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String json) {
     send(ctx, request, status, "application/json", json + "\n");
@@ -38,11 +53,25 @@ public final class HttpResponses {
       HttpResponseStatus status,
       String contentType,
       String body) {
+    return send(ctx, request, status, contentType, body, null);
+  }
+
+  /** @param wwwAuthenticate a {@code WWW-Authenticate} challenge, or null */
+  public static ChannelFuture send(
+      ChannelHandlerContext ctx,
+      HttpRequest request,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      String wwwAuthenticate) {
     ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    if (wwwAuthenticate != null) {
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, wwwAuthenticate);
+    }
     HttpUtil.setContentLength(response, content.readableBytes());
     boolean keepAlive = request != null && HttpUtil.isKeepAlive(request);
     HttpUtil.setKeepAlive(response, keepAlive);

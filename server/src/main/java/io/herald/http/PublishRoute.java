@@ -1,5 +1,8 @@
 package io.herald.http;
 
+import io.herald.auth.AccessDenied;
+import io.herald.auth.Authenticator;
+import io.herald.auth.TopicPatterns;
 import io.herald.fanout.Broadcaster;
 import io.herald.ingest.BadEventException;
 import io.herald.ingest.EventJsonParser;
@@ -9,7 +12,9 @@ import io.herald.metrics.HeraldStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,40 +22,77 @@ import java.util.List;
  * without a TCP client. An array is all or nothing: it is checked whole before anything is
  * published, so a client never has to guess which events of a refused request got through.
  * Replies {@code {"id":"…"}} for one event, {@code {"ids":[…]}} for an array.
+ *
+ * <p>With a publisher credential configured, the {@code Authorization: Bearer} header must carry
+ * it (checked before the body is parsed: 401), and every event's topic must be one it may
+ * publish to (checked before anything is published: 403). Cookies are never read here.
  */
 public final class PublishRoute {
   private final Broadcaster broadcaster;
-  private final boolean enabled;
+  private final Authenticator auth;
   private final HeraldStats stats;
 
+  /** Without publisher credentials: open when {@code enabled}, off otherwise. */
   public PublishRoute(Broadcaster broadcaster, boolean enabled, HeraldStats stats) {
+    this(broadcaster, Authenticator.open(enabled), stats);
+  }
+
+  public PublishRoute(Broadcaster broadcaster, Authenticator auth, HeraldStats stats) {
     this.broadcaster = broadcaster;
-    this.enabled = enabled;
+    this.auth = auth;
     this.stats = stats;
   }
 
-  /** A complete answer, whatever the protocol writes it with. */
-  record Reply(HttpResponseStatus status, String contentType, String body) {
+  /**
+   * A complete answer, whatever the protocol writes it with.
+   *
+   * @param wwwAuthenticate the challenge of a 401, else null
+   */
+  record Reply(HttpResponseStatus status, String contentType, String body, String wwwAuthenticate) {
+    Reply(HttpResponseStatus status, String contentType, String body) {
+      this(status, contentType, body, null);
+    }
+
     static Reply json(HttpResponseStatus status, String json) {
       return new Reply(status, "application/json", json + "\n");
+    }
+
+    static Reply denied(AccessDenied denied) {
+      return new Reply(
+          HttpResponseStatus.valueOf(denied.status()),
+          "text/plain; charset=utf-8",
+          denied.getMessage() + "\n",
+          HttpResponses.challenge(denied));
     }
   }
 
   /** {@code POST /publish} over HTTP/1.1. */
   void publish(ChannelHandlerContext ctx, FullHttpRequest request) {
-    Reply reply = publish(request.content());
-    HttpResponses.send(ctx, request, reply.status(), reply.contentType(), reply.body());
+    Reply reply = publish(request.headers().get(HttpHeaderNames.AUTHORIZATION), request.content());
+    HttpResponses.send(
+        ctx, request, reply.status(), reply.contentType(), reply.body(), reply.wwwAuthenticate());
   }
 
-  /** Publishes a body of one event or an array of them; the reply says what happened. */
-  Reply publish(ByteBuf body) {
-    if (!enabled) {
+  /**
+   * Publishes a body of one event or an array of them; the reply says what happened.
+   *
+   * @param authorization the {@code Authorization} header, or null
+   */
+  Reply publish(String authorization, ByteBuf body) {
+    if (!auth.publishEnabled()) {
       stats.requestRejected();
       return new Reply(
           HttpResponseStatus.FORBIDDEN,
           "text/plain; charset=utf-8",
-          "publishing over HTTP is off: start herald with --allow-http-publish,"
+          "publishing over HTTP is off: start herald with --allow-http-publish or --publish-key,"
               + " or publish through the ingest port\n");
+    }
+    TopicPatterns allowed;
+    try {
+      allowed = auth.publisher(authorization);
+    } catch (AccessDenied denied) {
+      stats.requestRejected();
+      return Reply.denied(denied);
     }
     List<PublishRequest> events;
     try {
@@ -59,6 +101,16 @@ public final class PublishRoute {
       stats.requestRejected();
       return Reply.json(
           HttpResponseStatus.BAD_REQUEST, "{\"error\":" + JsonText.quote(bad.getMessage()) + "}");
+    }
+    List<String> topics = new ArrayList<>(events.size());
+    for (PublishRequest event : events) {
+      topics.add(event.topic());
+    }
+    try {
+      Authenticator.checkPublishTopics(allowed, topics);
+    } catch (AccessDenied denied) {
+      stats.requestRejected();
+      return Reply.denied(denied);
     }
     List<String> ids;
     try {

@@ -1,5 +1,6 @@
 package io.herald.http;
 
+import io.herald.auth.Grants;
 import io.herald.sse.TopicNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
@@ -17,8 +18,9 @@ import java.util.Set;
  *
  * @param topics distinct, validated topic names, in request order
  * @param lastEventId the client's last id, or null
+ * @param grants what the subscriber's token allows, or null when Herald is in open mode
  */
-public record SubscribeRequest(List<String> topics, String lastEventId) {
+public record SubscribeRequest(List<String> topics, String lastEventId, Grants grants) {
   /** Longest resume id considered; longer ones cannot be Herald's and get a reset. */
   static final int MAX_ID_LENGTH = 256;
 
@@ -34,9 +36,17 @@ public record SubscribeRequest(List<String> topics, String lastEventId) {
    * @param lastEventIdHeader the {@code Last-Event-ID} header, or null
    */
   public static SubscribeRequest parse(String uri, String lastEventIdHeader, int maxTopics) {
-    QueryStringDecoder query = new QueryStringDecoder(uri);
+    return parse(new QueryStringDecoder(uri), lastEventIdHeader, maxTopics, false);
+  }
+
+  /**
+   * @param noTopicAllowed whether a request without a topic is valid (an authenticated one reads
+   *     its user's topic then); its topics are empty
+   */
+  public static SubscribeRequest parse(
+      QueryStringDecoder query, String lastEventIdHeader, int maxTopics, boolean noTopicAllowed) {
     List<String> raw = query.parameters().getOrDefault("topic", List.of());
-    if (raw.isEmpty()) {
+    if (raw.isEmpty() && !noTopicAllowed) {
       throw new Invalid("at least one topic is required, e.g. /events?topic=demo");
     }
     Set<String> topics = new LinkedHashSet<>();
@@ -64,7 +74,12 @@ public record SubscribeRequest(List<String> topics, String lastEventId) {
         lastEventId = lastEventId.substring(0, MAX_ID_LENGTH);
       }
     }
-    return new SubscribeRequest(new ArrayList<>(topics), lastEventId);
+    return new SubscribeRequest(new ArrayList<>(topics), lastEventId, null);
+  }
+
+  /** This request, reading {@code allowedTopics} as {@code grants} allow. */
+  public SubscribeRequest authorized(List<String> allowedTopics, Grants grants) {
+    return new SubscribeRequest(List.copyOf(allowedTopics), lastEventId, grants);
   }
 
   private static String printable(String topic) {

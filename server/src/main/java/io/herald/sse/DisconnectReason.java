@@ -14,6 +14,8 @@ public enum DisconnectReason {
   REPLAY_OVERRUN("replay-overrun"),
   /** A connection limit was reached; the client was asked to retry later. */
   LIMIT("limit"),
+  /** The token the stream was opened with expired; the client reconnects with a fresh one. */
+  TOKEN_EXPIRED("token-expired"),
   /** The server is stopping; the client was asked to retry later. */
   SHUTDOWN("shutdown");
 

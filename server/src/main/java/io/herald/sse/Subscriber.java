@@ -38,6 +38,7 @@ public final class Subscriber {
   private long lastWriteNanos;
   private long unwritableSinceNanos;
   private boolean closed;
+  private Runnable closeAction;
   private boolean dirty;
 
   /**
@@ -227,6 +228,19 @@ public final class Subscriber {
     }
   }
 
+  /**
+   * Runs {@code action} once when this subscription ends, for whatever reason (at once if it
+   * already has). On the subscriber's event loop, like everything else here.
+   */
+  public void whenClosed(Runnable action) {
+    if (closed) {
+      action.run();
+    } else {
+      Runnable before = closeAction;
+      closeAction = before == null ? action : () -> { before.run(); action.run(); };
+    }
+  }
+
   /** The connection closed underneath us. */
   public void connectionClosed() {
     closeOnce(DisconnectReason.CLIENT_GONE);
@@ -237,6 +251,10 @@ public final class Subscriber {
       return false;
     }
     closed = true;
+    if (closeAction != null) {
+      closeAction.run();
+      closeAction = null;
+    }
     if (owner != null) {
       owner.disconnected(reason);
       owner.remove(this);

@@ -36,6 +36,19 @@ public final class Http {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A POST with extra headers (e.g. {@code Authorization}, {@code Cookie}). */
+  public static HttpResponse<String> post(
+      int port, String path, String body, java.util.Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   public static HttpResponse<String> send(int port, String method, String path)
       throws IOException, InterruptedException {
     return CLIENT.send(
