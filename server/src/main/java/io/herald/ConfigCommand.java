@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the configuration the server would run with, as a config file (name = value).",
       "Server options go before the subcommand: herald --http-port 80 config --print.",
-      "Values of settings whose name contains secret, key, password or token print as ********."
+      "Values of secret settings (jwt-secret, publish-key, anything named *-secret or *-password)"
+          + " print as ********."
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:printed", "2:the configuration is invalid (the message names the setting)"})
@@ -77,8 +78,13 @@ public final class ConfigCommand implements Callable<Integer> {
 
   /** Whether a setting's value must never be printed. */
   static boolean isSecret(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    return lower.contains("secret") || lower.contains("key") || lower.contains("password") || lower.contains("token");
+    // By what the value is, not by a word in the name: tls-key and jwt-public-key are paths,
+    // allow-query-token is a switch.
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    return lower.equals("jwt-secret")
+        || lower.equals("publish-key")
+        || lower.endsWith("-secret")
+        || lower.endsWith("-password");
   }
 
   private String origin(CommandSpec server, OptionSpec option) {

@@ -81,20 +81,21 @@ class ConfigCommandTest {
   }
 
   @Test
-  void masksEverySettingNamedLikeASecret() throws IOException {
-    assertTrue(ConfigCommand.isSecret("tls-key"));
+  void masksEverySecretValueAndNothingElse() throws IOException {
     assertTrue(ConfigCommand.isSecret("jwt-secret"));
+    assertTrue(ConfigCommand.isSecret("publish-key"));
+    assertTrue(ConfigCommand.isSecret("ingest-secret"));
     assertTrue(ConfigCommand.isSecret("redis-password"));
-    assertTrue(ConfigCommand.isSecret("admin-token"));
-    assertFalse(ConfigCommand.isSecret("tls-cert"));
-    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
-    Path key = Files.writeString(dir.resolve("very-private-key.pem"), "x");
+    assertFalse(ConfigCommand.isSecret("tls-key"), "a path");
+    assertFalse(ConfigCommand.isSecret("jwt-public-key"), "a path to a public key");
+    assertFalse(ConfigCommand.isSecret("allow-query-token"), "a switch");
     Result result =
-        herald(Map.of(), "--tls-cert", cert.toString(), "--tls-key", key.toString(), "config", "--print");
+        herald(Map.of(), "--jwt-secret", "0123456789abcdef0123456789abcdef-do-not-print",
+            "--publish-key", "publisher-key-do-not-print-1234", "config", "--print");
     assertEquals(0, result.exit(), result.err());
-    assertTrue(settings(result.out()).contains("tls-key = " + ConfigCommand.MASK), result.out());
-    assertTrue(settings(result.out()).contains("tls-cert = " + cert), result.out());
-    assertFalse(result.out().contains("very-private-key"), result.out());
+    assertTrue(settings(result.out()).contains("jwt-secret = " + ConfigCommand.MASK), result.out());
+    assertTrue(settings(result.out()).contains("publish-key = " + ConfigCommand.MASK), result.out());
+    assertFalse(result.out().contains("do-not-print"), result.out());
   }
 
   @Test
