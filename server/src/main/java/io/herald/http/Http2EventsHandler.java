@@ -61,9 +61,14 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final Http2Connection.PropertyKey bodyKey;
   private final Http2Connection.PropertyKey headersKey;
   private CoalescedFlush flush;
+  private final ProvokedResetLimit provokedResets =
+      new ProvokedResetLimit(MAX_PROVOKED_RESETS, TimeUnit.SECONDS.toNanos(30));
   private ScheduledFuture<?> stallCheck;
   private ChannelHandlerContext context;
   private boolean failed;
+
+  /** Resets a client may provoke per 30 s (Netty's default for its own limit). */
+  static final int MAX_PROVOKED_RESETS = 200;
 
   /** How long a connection that failed keeps draining the client's input before closing. */
   private static final long LINGER_MILLIS = 1000;
@@ -412,6 +417,22 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     super.onStreamError(ctx, outbound, cause, http2Ex);
   }
 
+  /** Every RST_STREAM Herald sends passes here: see {@link ProvokedResetLimit}. */
+  @Override
+  public io.netty.channel.ChannelFuture resetStream(
+      ChannelHandlerContext ctx, int streamId, long errorCode, io.netty.channel.ChannelPromise promise) {
+    io.netty.channel.ChannelFuture future = super.resetStream(ctx, streamId, errorCode, promise);
+    if (!failed && provokedResets.exceededBy(errorCode, System.nanoTime())) {
+      Http2Exception error =
+          Http2Exception.connectionError(
+              Http2Error.ENHANCE_YOUR_CALM,
+              "more than %d stream resets provoked within 30 seconds",
+              MAX_PROVOKED_RESETS);
+      onConnectionError(ctx, true, error, error);
+    }
+    return future;
+  }
+
   /**
    * A failed connection sends nothing after its GOAWAY (flushed below this handler): data the
    * flow controller still holds is for a client that is being cut off.
@@ -476,8 +497,10 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
               .maxHeaderListSize(MAX_HEADER_LIST_SIZE));
       // Rapid Reset (CVE-2023-44487): a client opening and resetting streams in a loop.
       decoderEnforceMaxRstFramesPerWindow(200, 30);
-      // The server-side twin (CVE-2025-55163): frames crafted to make us reset streams.
-      encoderEnforceMaxRstFramesPerWindow(200, 30);
+      // The server-side twin (CVE-2025-55163): frames crafted to make us reset streams. Counted
+      // by ProvokedResetLimit in resetStream instead of Netty's encoder limit, which closes the
+      // connection before its GOAWAY gets out.
+      encoderEnforceMaxRstFramesPerWindow(0, 0);
       // CONTINUATION floods (2024): endless tiny CONTINUATION frames of one header block.
       decoderEnforceMaxSmallContinuationFrames(16);
       // Empty DATA floods (CVE-2019-9518): frames that cost work and carry nothing.
