@@ -233,6 +233,13 @@ final class BatchDelivery {
     return n;
   }
 
+  /** Records, for each event of the batch, how long it took from acceptance to here. */
+  void recordLag(io.herald.metrics.HeraldStats stats, long nowNanos) {
+    for (int i = 0; i < events; i++) {
+      stats.deliveryLag(nowNanos - batch[i].acceptedNanos());
+    }
+  }
+
   /** Gives back the batch's events and the runs built from them. */
   void release() {
     for (int i = 0; i < unitCount; i++) {

@@ -188,6 +188,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
         return;
       }
       delivering = false;
+      delivery.recordLag(stats, System.nanoTime());
       delivery.release();
     }
     afterDrain.run();

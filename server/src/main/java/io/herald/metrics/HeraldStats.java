@@ -1,6 +1,7 @@
 package io.herald.metrics;
 
 import io.herald.sse.DisconnectReason;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -62,6 +63,27 @@ public final class HeraldStats {
 
   public void published(long events) {
     published.add(events);
+  }
+
+  /**
+   * Time from an event's acceptance to the end of its delivery on one event loop (its last
+   * subscriber there written), in seconds: one observation per event per loop, not per stream.
+   */
+  private final Histogram deliveryLag =
+      Histogram.builder()
+          .name("herald_delivery_lag_seconds")
+          .help("From an event's acceptance to its last write on an event loop, per event per loop.")
+          .classicOnly()
+          .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .build();
+
+  public void deliveryLag(long nanos) {
+    deliveryLag.observe(nanos / 1e9);
+  }
+
+  /** For the metrics endpoint to register. */
+  public Histogram deliveryLagHistogram() {
+    return deliveryLag;
   }
 
   public void delivered(long deliveries) {

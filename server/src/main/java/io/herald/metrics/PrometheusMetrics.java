@@ -51,6 +51,7 @@ public final class PrometheusMetrics {
    */
   public PrometheusMetrics(
       HeraldStats stats, Supplier<History> history, ByteBufAllocator allocator, LongSupplier clockMillis) {
+    registry.register(stats.deliveryLagHistogram());
     counter("herald_events_published", "Events accepted (ingest and POST /publish) and stored in the history.", stats::published);
     counter("herald_events_delivered", "Live events written to streams, one per event per stream.", stats::delivered);
     counter("herald_replay_requests", "Streams that asked to resume from a Last-Event-ID.", stats::replayRequests);

@@ -71,7 +71,15 @@ class MetricsTest {
           WAIT,
           "every delivery counted");
 
+      // Delivery lag: one observation per event per event loop (the test Herald has two).
+      Conditions.await(
+          () -> value(scrape(), "herald_delivery_lag_seconds_count") == EVENTS * 2,
+          WAIT,
+          "the delivery lag of every event on both loops");
+
       Map<String, Double> metrics = scrape();
+      assertTrue(value(metrics, "herald_delivery_lag_seconds_sum") > 0);
+      assertEquals(EVENTS * 2, value(metrics, "herald_delivery_lag_seconds_bucket{le=\"+Inf\"}"));
       assertEquals(EVENTS, value(metrics, "herald_events_published_total"));
       assertEquals(EVENTS * SUBSCRIBERS, value(metrics, "herald_events_delivered_total"));
       assertEquals(SUBSCRIBERS, value(metrics, "herald_streams"));
@@ -145,7 +153,8 @@ class MetricsTest {
 
   /**
    * Parses the text format strictly: {@code # HELP} and {@code # TYPE} comments, and samples
-   * whose family (the name less a counter's {@code _total}) had its {@code # TYPE} line first.
+   * whose family (the name less a counter's {@code _total}, or a histogram's {@code _bucket},
+   * {@code _sum} or {@code _count}) had its {@code # TYPE} line first.
    */
   private static Map<String, Double> parse(String text) {
     assertTrue(text.endsWith("\n"), "ends with a newline");
@@ -164,7 +173,7 @@ class MetricsTest {
       Matcher sample = SAMPLE.matcher(line);
       assertTrue(sample.matches(), "a sample line: " + line);
       String name = sample.group(1);
-      String family = name.endsWith("_total") ? name.substring(0, name.length() - 6) : name;
+      String family = name.replaceFirst("_(total|bucket|sum|count)$", "");
       assertTrue(typed.contains(name) || typed.contains(family), "typed before its samples: " + line);
       String series = name + (sample.group(2) == null ? "" : sample.group(2));
       assertTrue(
