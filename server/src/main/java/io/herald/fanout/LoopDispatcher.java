@@ -118,7 +118,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
     if (subscriber.topics().length > 1) {
       multiTopicSubscribers++;
     }
-    stats.subscribed(subscriber.topics().length);
+    stats.subscribed(subscriber.topics().length, subscriber.isHttp2());
     subscriber.start(this, lastEventId, System.nanoTime());
   }
 
@@ -137,7 +137,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
     if (subscriber.topics().length > 1) {
       multiTopicSubscribers--;
     }
-    stats.unsubscribed(subscriber.topics().length);
+    stats.unsubscribed(subscriber.topics().length, subscriber.isHttp2());
   }
 
   @Override

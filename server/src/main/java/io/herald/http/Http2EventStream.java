@@ -99,4 +99,9 @@ final class Http2EventStream implements EventStream {
     encoder.writeRstStream(ctx, stream.id(), Http2Error.CANCEL.code(), ctx.newPromise());
     flush();
   }
+
+  @Override
+  public boolean isMultiplexed() {
+    return true;
+  }
 }

@@ -15,6 +15,7 @@ public final class HeraldStats {
   private final LongAdder httpConnections = new LongAdder();
   private final LongAdder ingestConnections = new LongAdder();
   private final LongAdder streams = new LongAdder();
+  private final LongAdder http2Streams = new LongAdder();
   private final LongAdder subscriptions = new LongAdder();
   private final LongAdder published = new LongAdder();
   private final LongAdder delivered = new LongAdder();
@@ -51,12 +52,18 @@ public final class HeraldStats {
     ingestConnections.decrement();
   }
 
-  public void subscribed(int topics) {
+  public void subscribed(int topics, boolean http2) {
+    if (http2) {
+      http2Streams.increment();
+    }
     streams.increment();
     subscriptions.add(topics);
   }
 
-  public void unsubscribed(int topics) {
+  public void unsubscribed(int topics, boolean http2) {
+    if (http2) {
+      http2Streams.decrement();
+    }
     streams.decrement();
     subscriptions.add(-topics);
   }
@@ -137,6 +144,11 @@ public final class HeraldStats {
 
   public long streams() {
     return streams.sum();
+  }
+
+  /** Of {@link #streams()}, those on HTTP/2 connections. */
+  public long http2Streams() {
+    return http2Streams.sum();
   }
 
   public long httpConnections() {

@@ -84,7 +84,17 @@ public final class PrometheusMetrics {
               callback.call(stats.ingestConnections(), "ingest");
             })
         .register(registry);
-    gauge("herald_streams", "Open event streams (GET /events), HTTP/1.1 and HTTP/2.", stats::streams);
+    GaugeWithCallback.builder()
+        .name("herald_streams")
+        .help("Open event streams (GET /events), by protocol (h1: HTTP/1.1; h2: HTTP/2, over TLS or h2c).")
+        .labelNames("protocol")
+        .callback(
+            callback -> {
+              long http2 = stats.http2Streams();
+              callback.call(stats.streams() - http2, "h1");
+              callback.call(http2, "h2");
+            })
+        .register(registry);
     gauge("herald_subscriptions", "Topics subscribed, summed over the open streams.", stats::subscriptions);
     gauge("herald_start_time_seconds", "When this server started, in seconds since the epoch.",
         () -> stats.startedMillis() / 1000.0);

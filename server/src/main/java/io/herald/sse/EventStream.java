@@ -30,4 +30,9 @@ public interface EventStream {
 
   /** Closes at once, with no further bytes (the client is gone or is too slow to wait for). */
   void abort();
+
+  /** Whether this stream shares its connection with others (HTTP/2), for the metrics. */
+  default boolean isMultiplexed() {
+    return false;
+  }
 }

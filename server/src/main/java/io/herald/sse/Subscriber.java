@@ -65,6 +65,11 @@ public final class Subscriber {
     return topics;
   }
 
+  /** Whether this subscription is one of several streams on an HTTP/2 connection. */
+  public boolean isHttp2() {
+    return stream.isMultiplexed();
+  }
+
   /**
    * The subscriber's place in its dispatcher's set for {@code topics()[i]}; index {@code
    * topics().length} is its place in the set of all the dispatcher's subscribers.

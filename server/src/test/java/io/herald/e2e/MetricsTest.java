@@ -82,7 +82,7 @@ class MetricsTest {
       assertEquals(EVENTS * 2, value(metrics, "herald_delivery_lag_seconds_bucket{le=\"+Inf\"}"));
       assertEquals(EVENTS, value(metrics, "herald_events_published_total"));
       assertEquals(EVENTS * SUBSCRIBERS, value(metrics, "herald_events_delivered_total"));
-      assertEquals(SUBSCRIBERS, value(metrics, "herald_streams"));
+      assertEquals(SUBSCRIBERS, value(metrics, "herald_streams{protocol=\"h1\"}"));
       assertEquals(SUBSCRIBERS, value(metrics, "herald_subscriptions"));
       assertEquals(SUBSCRIBERS, value(metrics, "herald_connections{kind=\"http\"}"));
       assertEquals(1, value(metrics, "herald_connections{kind=\"ingest\"}"));
@@ -108,12 +108,29 @@ class MetricsTest {
           () -> value(scrape(), "herald_disconnects_total{reason=\"client-gone\"}") == 1,
           WAIT,
           "the closed stream counted as client-gone");
-      assertEquals(SUBSCRIBERS - 1, value(scrape(), "herald_streams"));
+      assertEquals(SUBSCRIBERS - 1, value(scrape(), "herald_streams{protocol=\"h1\"}"));
     } finally {
       for (SseTestClient client : clients) {
         client.close();
       }
     }
+  }
+
+  @Test
+  void streamsAreCountedByProtocol() throws Exception {
+    try (io.herald.testing.H2TestClient h2 = io.herald.testing.H2TestClient.connect(herald.httpPort());
+        SseTestClient h1 = SseTestClient.open(herald.httpPort(), "/events?topic=p", Map.of())) {
+      io.herald.testing.H2TestClient.Stream a = h2.get("/events?topic=p", Map.of());
+      io.herald.testing.H2TestClient.Stream b = h2.get("/events?topic=q", Map.of());
+      h2.await(() -> a.body().contains(": herald") && b.body().contains(": herald"), WAIT, "two h2 streams");
+      Conditions.await(() -> value(scrape(), "herald_streams{protocol=\"h2\"}") == 2, WAIT, "two h2 streams counted");
+      assertEquals(1, value(scrape(), "herald_streams{protocol=\"h1\"}"));
+    }
+    Conditions.await(
+        () -> value(scrape(), "herald_streams{protocol=\"h2\"}") == 0
+            && value(scrape(), "herald_streams{protocol=\"h1\"}") == 0,
+        WAIT,
+        "closed streams uncounted");
   }
 
   @Test
