@@ -44,6 +44,8 @@ start_herald() {
 # run_scenario NAME HERALD_LOAD_ARGS...: one herald-load run against the Herald that start_herald
 # started (its CPU and RSS sampled through --server-pid), report under reports/NAME-<time>/, and
 # one line of results; returns herald-load's exit status (non-zero on loss or failures).
+# HERALD_BENCH_WARMUP=SECONDS (default 0): that first part of the publishing is checked for loss
+# but left out of the latency figures (JIT compilation in both processes).
 run_scenario() {
   local name="$1"; shift
   "$root/scripts/herald-load" --version >/dev/null              # builds herald-load.jar if needed
@@ -51,7 +53,8 @@ run_scenario() {
   local report="$root/reports/$name-$(date +%Y%m%d-%H%M%S)" status
   set +e
   "$root/scripts/herald-load" --url "http://127.0.0.1:$http/events?topic={topic}" \
-    --ingest "127.0.0.1:$ingest" --server-pid "$herald_pid" --report "$report" "$@" \
+    --ingest "127.0.0.1:$ingest" --server-pid "$herald_pid" --report "$report" \
+    --warmup "${HERALD_BENCH_WARMUP:-0}s" "$@" \
     >"$report.txt" 2>"$report.progress"
   status=$?
   set -e
