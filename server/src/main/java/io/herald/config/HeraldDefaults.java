@@ -90,6 +90,7 @@ public final class HeraldDefaults implements CommandLine.IDefaultValueProvider {
             option.longestName() + " must be declared with fallbackValue = \"true\"");
       }
     }
+    checkEnvironment(spec);
     if (file == null) {
       return;
     }
@@ -105,6 +106,34 @@ public final class HeraldDefaults implements CommandLine.IDefaultValueProvider {
         throw new ConfigException(
             "unknown setting '" + name + "' in " + file.path() + " line " + file.lineOf(name)
                 + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
+      }
+    }
+  }
+
+  /** Variables of Herald's own scripts and launcher, not settings. */
+  private static final java.util.regex.Pattern LAUNCHER_VARIABLE =
+      java.util.regex.Pattern.compile("HERALD_(JAVA_OPTS|JAR|HOME|(LOAD|BENCH|INSTALL)_[A-Z0-9_]*)");
+
+  /**
+   * Refuses a {@code HERALD_*} variable that names no setting: a misspelt {@code
+   * HERALD_JWT_SECRT} would otherwise leave Herald running without the setting it was meant to
+   * have.
+   */
+  private void checkEnvironment(CommandSpec spec) {
+    List<String> known = new ArrayList<>();
+    for (OptionSpec option : spec.options()) {
+      if (option.longestName().startsWith("--") && !option.usageHelp() && !option.versionHelp()) {
+        known.add(environmentName(option.longestName()));
+      }
+    }
+    for (String variable : new java.util.TreeSet<>(env.keySet())) {
+      if (variable.startsWith("HERALD_")
+          && !known.contains(variable)
+          && !LAUNCHER_VARIABLE.matcher(variable).matches()) {
+        String hint = closest(variable, known);
+        throw new ConfigException(
+            "unknown environment variable " + variable + " (no such setting"
+                + (hint == null ? ")" : "; did you mean " + hint + "?)"));
       }
     }
   }

@@ -104,6 +104,29 @@ class HeraldDefaultsTest {
   }
 
   @Test
+  void aMisspeltHeraldVariableIsRefusedWithTheClosestSetting() {
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> parse(Map.of("HERALD_JWT_SECRT", "x"), null));
+    assertEquals(
+        "unknown environment variable HERALD_JWT_SECRT (no such setting; did you mean HERALD_JWT_SECRET?)",
+        e.getMessage());
+    assertThrows(ConfigException.class, () -> parse(Map.of("HERALD_NOTHING_LIKE_IT", "1"), null));
+  }
+
+  @Test
+  void theScriptsOwnVariablesAndOtherProgramsVariablesAreLeftAlone() {
+    Map<String, String> env =
+        Map.of(
+            "HERALD_JAVA_OPTS", "-Xmx1g",
+            "HERALD_JAR", "/opt/herald.jar",
+            "HERALD_BENCH_WARMUP", "5",
+            "HERALD_LOAD_JAVA_OPTS", "-Xmx1g",
+            "PATH", "/usr/bin",
+            "HERALD_HTTP_PORT", "9000");
+    assertEquals(9000, parse(env, null).httpPort);
+  }
+
+  @Test
   void fileValuesKeepEverythingAfterTheFirstEquals() throws IOException {
     Options options = parse(Map.of(), ConfigFile.load(file("# secrets\n\njwt-secret = abc==\n")));
     assertEquals("abc==", options.secret);
