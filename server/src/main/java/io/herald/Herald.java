@@ -166,6 +166,11 @@ public final class Herald implements Callable<Integer> {
       description = "Static key (Bearer) for POST /publish, any topic; prefer HERALD_PUBLISH_KEY.")
   String publishKey;
 
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN", split = ",",
+      description = "Origin whose pages may call /events and /publish from a browser"
+          + " (https://app.example.com); repeat or separate with commas. '*': any, open mode only.")
+  java.util.List<String> corsOrigins;
+
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
   Duration drainTimeout;
@@ -273,6 +278,7 @@ public final class Herald implements Callable<Integer> {
         .jwtCookie(jwtCookie)
         .allowQueryToken(allowQueryToken)
         .publishKey(publishKey)
+        .corsOrigins(corsOrigins)
         .build();
   }
 

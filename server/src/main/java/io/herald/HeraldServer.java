@@ -8,6 +8,7 @@ import io.herald.history.EventHistory;
 import io.herald.history.EventIdGenerator;
 import io.herald.http.ConnectionLimiter;
 import io.herald.auth.Authenticator;
+import io.herald.auth.CorsPolicy;
 import io.herald.http.EventsRoute;
 import io.herald.http.HttpRouter;
 import io.herald.http.Http2EventsHandler;
@@ -102,7 +103,8 @@ public final class HeraldServer implements AutoCloseable {
           new EventsRoute(
               broadcaster, limits, retry, config.maxTopics, config.padding, stats, auth);
       PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
-      HttpRouter router = new HttpRouter(events, publish);
+      CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
+      HttpRouter router = new HttpRouter(events, publish, cors);
       Supplier<Http2EventsHandler> http2 =
           () ->
               new Http2EventsHandler.Builder(
@@ -111,6 +113,7 @@ public final class HeraldServer implements AutoCloseable {
                       config.publishMaxBytes,
                       config.stallTimeout.toNanos(),
                       config.h2MaxStreams)
+                  .cors(cors)
                   .build();
       ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer

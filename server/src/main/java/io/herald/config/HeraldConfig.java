@@ -44,6 +44,8 @@ public final class HeraldConfig {
   public final String jwtCookie;
   public final boolean allowQueryToken;
   public final String publishKey;
+  /** Origins whose pages may call the public routes from a browser; empty: none. */
+  public final java.util.List<String> corsOrigins;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -82,6 +84,7 @@ public final class HeraldConfig {
     jwtCookie = b.jwtCookie;
     allowQueryToken = b.allowQueryToken;
     publishKey = b.publishKey;
+    corsOrigins = b.corsOrigins;
   }
 
   /** Whether subscribers need a token (some key to verify it with is configured). */
@@ -136,6 +139,7 @@ public final class HeraldConfig {
     private String jwtCookie = "herald_token";
     private boolean allowQueryToken = false;
     private String publishKey;
+    private java.util.List<String> corsOrigins = java.util.List.of();
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -173,6 +177,8 @@ public final class HeraldConfig {
     public Builder jwtCookie(String v) { jwtCookie = v; return this; }
     public Builder allowQueryToken(boolean v) { allowQueryToken = v; return this; }
     public Builder publishKey(String v) { publishKey = v; return this; }
+    public Builder corsOrigins(java.util.List<String> v) {
+      corsOrigins = v == null ? java.util.List.of() : java.util.List.copyOf(v); return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
@@ -213,6 +219,7 @@ public final class HeraldConfig {
       }
       atLeast("--h2-max-streams", h2MaxStreams, 1);
       checkAuth();
+      checkCors();
       return new HeraldConfig(this);
     }
 
@@ -239,6 +246,29 @@ public final class HeraldConfig {
       }
       if (publishKey != null && publishKey.length() < 16) {
         fail("--publish-key", "must be at least 16 characters", publishKey.length() + " characters");
+      }
+    }
+
+    /** An origin as a browser sends it: scheme, host and port, lower case, nothing after. */
+    private static final java.util.regex.Pattern ORIGIN =
+        java.util.regex.Pattern.compile("https?://(\\[[0-9a-f:.]+\\]|[a-z0-9.-]+)(:[0-9]{1,5})?");
+
+    private void checkCors() {
+      for (String origin : corsOrigins) {
+        if (origin.equals("*")) {
+          if (corsOrigins.size() > 1) {
+            fail("--cors-origin", "'*' allows every origin: give it alone", corsOrigins.toString());
+          }
+          boolean keys = jwtSecret != null || jwtSecretFile != null || jwtPublicKey != null
+              || jwtJwks != null;
+          if (keys) {
+            fail("--cors-origin", "'*' is only allowed in open mode (no JWT key): list the origins"
+                + " of your pages, e.g. https://app.example.com", "*");
+          }
+        } else if (!ORIGIN.matcher(origin).matches()) {
+          fail("--cors-origin", "must be an origin as a browser sends it: scheme://host[:port],"
+              + " lower case, no path or trailing slash (e.g. https://app.example.com)", origin);
+        }
       }
     }
 

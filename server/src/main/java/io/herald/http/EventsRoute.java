@@ -173,6 +173,9 @@ public final class EventsRoute {
     Subscriber subscriber = subscriber(stream, subscription);
     // From here on the connection is a stream: no more requests are routed on it.
     pipeline.remove(HttpServerInitializer.AGGREGATOR);
+    if (pipeline.get(CorsResponseHeaders.NAME) != null) {
+      pipeline.remove(CorsResponseHeaders.NAME); // the head, the only answer, has its headers
+    }
     pipeline.replace(
         HttpServerInitializer.ROUTER,
         EventStreamHandler.NAME,

@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  * h2c               sees an HTTP/2 preface: becomes the HTTP/2 handler; else adds the codec
  *                   (HTTP/1.1, request line and header sizes capped) and the upgrade handler
  * aggregator        whole requests, bodies capped at --publish-max-bytes
+ * cors              adds the CORS headers (--cors-origin) to each answer
  * router            /events, /publish; replaced by event-stream once a stream starts
  * </pre>
  *
@@ -111,6 +112,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private void addHttp1Handlers(ChannelPipeline p) {
     // A body over the cap gets 413 and the connection closes: no unbounded buffering.
     p.addLast(AGGREGATOR, new HttpObjectAggregator(maxBodyBytes, true));
+    p.addLast(CorsResponseHeaders.NAME, new CorsResponseHeaders(router.cors()));
     p.addLast(ROUTER, router);
   }
 
