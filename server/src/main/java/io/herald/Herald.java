@@ -108,6 +108,15 @@ public final class Herald implements Callable<Integer> {
       description = "Public connections at most (0: the open-file limit less 256).")
   int maxConnections;
 
+  @Option(names = "--max-streams-per-user", defaultValue = "100",
+      description = "Open streams per user (token 'sub') at most; more get a retry (0: no limit).")
+  int maxStreamsPerUser;
+
+  @Option(names = "--max-streams-per-ip", defaultValue = "1000",
+      description = "Open streams per client address at most; more get a retry (0: no limit;"
+          + " use 0 behind a proxy or for a load test from one host).")
+  int maxStreamsPerIp;
+
   @Option(names = "--max-topics", defaultValue = "64", description = "Topics per stream at most.")
   int maxTopics;
 
@@ -256,6 +265,8 @@ public final class Herald implements Callable<Integer> {
         .queueBytes(queueBytes)
         .stallTimeout(stallTimeout)
         .maxConnections(maxConnections)
+        .maxStreamsPerUser(maxStreamsPerUser)
+        .maxStreamsPerIp(maxStreamsPerIp)
         .maxTopics(maxTopics)
         .eventLoops(eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops)
         .padding(intSize("--padding", padding))

@@ -15,6 +15,7 @@ import io.herald.http.Http2EventsHandler;
 import io.herald.http.HttpServerInitializer;
 import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
+import io.herald.http.StreamLimits;
 import io.herald.ingest.IngestServerInitializer;
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
@@ -101,7 +102,14 @@ public final class HeraldServer implements AutoCloseable {
               config.stallTimeout.toNanos());
       EventsRoute events =
           new EventsRoute(
-              broadcaster, limits, retry, config.maxTopics, config.padding, stats, auth);
+              broadcaster,
+              limits,
+              retry,
+              config.maxTopics,
+              config.padding,
+              stats,
+              auth,
+              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
       PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
       CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
       HttpRouter router = new HttpRouter(events, publish, cors);
@@ -167,7 +175,7 @@ public final class HeraldServer implements AutoCloseable {
     serving = true;
     log.info(
         "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
-            + " max-connections={} h2-max-streams={} history-size={} history-bytes={}"
+            + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
             + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
             + " subscribers={}",
         config.httpHost + ":" + httpPort(),
@@ -178,6 +186,8 @@ public final class HeraldServer implements AutoCloseable {
         httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT),
         config.eventLoops,
         maxConnections,
+        config.maxStreamsPerUser,
+        config.maxStreamsPerIp,
         config.h2MaxStreams,
         config.historySize,
         config.historyBytes,

@@ -21,6 +21,10 @@ public final class HeraldConfig {
   public final int queueEvents;
   public final long queueBytes;
   public final int maxConnections;
+  /** Open streams per user (token subject) at most; 0: no limit. */
+  public final int maxStreamsPerUser;
+  /** Open streams per client address at most; 0: no limit. */
+  public final int maxStreamsPerIp;
   public final int eventLoops;
   public final int padding;
   public final int maxTopics;
@@ -61,6 +65,8 @@ public final class HeraldConfig {
     queueEvents = b.queueEvents;
     queueBytes = b.queueBytes;
     maxConnections = b.maxConnections;
+    maxStreamsPerUser = b.maxStreamsPerUser;
+    maxStreamsPerIp = b.maxStreamsPerIp;
     eventLoops = b.eventLoops;
     padding = b.padding;
     maxTopics = b.maxTopics;
@@ -116,6 +122,8 @@ public final class HeraldConfig {
     private int queueEvents = 4096;
     private long queueBytes = 1L << 20;
     private int maxConnections = 0;
+    private int maxStreamsPerUser = 100;
+    private int maxStreamsPerIp = 1000;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
     private int padding = 0;
     private int maxTopics = 64;
@@ -154,6 +162,8 @@ public final class HeraldConfig {
     public Builder queueEvents(int v) { queueEvents = v; return this; }
     public Builder queueBytes(long v) { queueBytes = v; return this; }
     public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder maxStreamsPerUser(int v) { maxStreamsPerUser = v; return this; }
+    public Builder maxStreamsPerIp(int v) { maxStreamsPerIp = v; return this; }
     public Builder eventLoops(int v) { eventLoops = v; return this; }
     public Builder padding(int v) { padding = v; return this; }
     public Builder maxTopics(int v) { maxTopics = v; return this; }
@@ -201,6 +211,8 @@ public final class HeraldConfig {
       atLeast("--queue-events", queueEvents, 16);
       atLeast("--queue-bytes", queueBytes, 4096);
       atLeast("--max-connections", maxConnections, 0);
+      atLeast("--max-streams-per-user", maxStreamsPerUser, 0);
+      atLeast("--max-streams-per-ip", maxStreamsPerIp, 0);
       atLeast("--event-loops", eventLoops, 1);
       atLeast("--padding", padding, 0);
       if (padding > 65_536) {

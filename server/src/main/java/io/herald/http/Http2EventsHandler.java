@@ -319,12 +319,13 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     cors.addResponseHeaders(origin, head::set);
     encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
     Http2EventStream eventStream = new Http2EventStream(ctx, encoder(), stream, flush);
-    if (ConnectionLimiter.isOverLimit(ctx.channel())) {
+    Runnable release = events.admit(ctx.channel(), request);
+    if (release == null) {
       events.refuse(eventStream);
       return;
     }
     LoopDispatcher dispatcher = events.dispatcher(ctx.channel().eventLoop());
-    Subscriber subscriber = events.subscriber(eventStream, request);
+    Subscriber subscriber = events.subscriber(eventStream, request, release);
     stream.setProperty(subscriberKey, new Subscribed(subscriber, eventStream, dispatcher));
     events.start(ctx.channel().eventLoop(), eventStream, dispatcher, subscriber, request);
   }
