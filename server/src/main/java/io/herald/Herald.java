@@ -104,6 +104,11 @@ public final class Herald implements Callable<Integer> {
       description = "Cut off a connection that stays unwritable this long.")
   Duration stallTimeout;
 
+  @Option(names = "--header-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Close a public connection that has not sent a complete request head in this"
+          + " time (Slowloris); idle keep-alive connections too.")
+  Duration headerTimeout;
+
   @Option(names = "--max-connections", defaultValue = "0",
       description = "Public connections at most (0: the open-file limit less 256).")
   int maxConnections;
@@ -264,6 +269,7 @@ public final class Herald implements Callable<Integer> {
         .queueEvents(queueEvents)
         .queueBytes(queueBytes)
         .stallTimeout(stallTimeout)
+        .headerTimeout(headerTimeout)
         .maxConnections(maxConnections)
         .maxStreamsPerUser(maxStreamsPerUser)
         .maxStreamsPerIp(maxStreamsPerIp)

@@ -138,7 +138,10 @@ public final class HeraldServer implements AutoCloseable {
               config.httpHost,
               config.httpPort,
               new HttpServerInitializer(
-                  limiter, router, http2, config.publishMaxBytes, httpChannels, null),
+                  limiter, router, http2, config.publishMaxBytes,
+                  httpChannels,
+                  null,
+                  config.headerTimeout.toNanos()),
               marks);
       if (tls != null) {
         httpsListener =
@@ -147,7 +150,10 @@ public final class HeraldServer implements AutoCloseable {
                 config.httpHost,
                 config.httpsPort,
                 new HttpServerInitializer(
-                    limiter, router, http2, config.publishMaxBytes, httpChannels, tls),
+                    limiter, router, http2, config.publishMaxBytes,
+                    httpChannels,
+                    tls,
+                    config.headerTimeout.toNanos()),
                 marks);
       }
       ingestListener =

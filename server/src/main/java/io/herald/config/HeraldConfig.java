@@ -32,6 +32,8 @@ public final class HeraldConfig {
   public final int publishMaxBytes;
   public final boolean allowHttpPublish;
   public final Duration stallTimeout;
+  /** Time a public connection has to send a complete request head (Slowloris). */
+  public final Duration headerTimeout;
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
@@ -74,6 +76,7 @@ public final class HeraldConfig {
     publishMaxBytes = b.publishMaxBytes;
     allowHttpPublish = b.allowHttpPublish;
     stallTimeout = b.stallTimeout;
+    headerTimeout = b.headerTimeout;
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
@@ -131,6 +134,7 @@ public final class HeraldConfig {
     private int publishMaxBytes = 4 << 20;
     private boolean allowHttpPublish = false;
     private Duration stallTimeout = Duration.ofSeconds(30);
+    private Duration headerTimeout = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
@@ -171,6 +175,7 @@ public final class HeraldConfig {
     public Builder publishMaxBytes(int v) { publishMaxBytes = v; return this; }
     public Builder allowHttpPublish(boolean v) { allowHttpPublish = v; return this; }
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
+    public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
@@ -222,6 +227,7 @@ public final class HeraldConfig {
       atLeast("--ingest-max-line", ingestMaxLine, 256);
       atLeast("--publish-max-bytes", publishMaxBytes, 256);
       positive("--stall-timeout", stallTimeout);
+      positive("--header-timeout", headerTimeout);
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);

@@ -144,7 +144,10 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     // Came from an HTTP/1.1 pipeline (h2c): its request handlers have nothing to do here.
     for (String name :
         new String[] {
-          HttpServerInitializer.AGGREGATOR, CorsResponseHeaders.NAME, HttpServerInitializer.ROUTER
+          HttpServerInitializer.AGGREGATOR,
+          CorsResponseHeaders.NAME,
+          HttpServerInitializer.ROUTER,
+          HeaderTimeout.NAME
         }) {
       if (ctx.pipeline().get(name) != null) {
         ctx.pipeline().remove(name);
