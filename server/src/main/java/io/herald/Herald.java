@@ -65,7 +65,7 @@ public final class Herald implements Callable<Integer> {
       description = "Concurrent HTTP/2 streams per connection (advertised in SETTINGS).")
   int h2MaxStreams;
 
-  @Option(names = "--ingest-host", defaultValue = "127.0.0.1", description = "Address of the TCP ingest port.")
+  @Option(names = "--ingest-host", defaultValue = "127.0.0.1", description = "Address of the TCP ingest port (off loopback only with --ingest-secret).")
   String ingestHost;
 
   @Option(names = "--ingest-port", defaultValue = "7070", description = "TCP ingest port (0: any free port).")
@@ -179,6 +179,16 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--publish-key", paramLabel = "KEY",
       description = "Static key (Bearer) for POST /publish, any topic; prefer HERALD_PUBLISH_KEY.")
   String publishKey;
+
+  @Option(names = "--ingest-secret", paramLabel = "SECRET",
+      description = "Secret (at least 16 bytes) each ingest connection must send first as"
+          + " {\"auth\":\"...\"}; needed to bind the ingest off loopback. Prefer"
+          + " HERALD_INGEST_SECRET or --ingest-secret-file (a flag shows in ps).")
+  String ingestSecret;
+
+  @Option(names = "--ingest-secret-file", paramLabel = "FILE",
+      description = "File holding the ingest secret (trailing newline ignored).")
+  Path ingestSecretFile;
 
   @Option(names = "--cors-origin", paramLabel = "ORIGIN", split = ",",
       description = "Origin whose pages may call /events and /publish from a browser"
@@ -296,6 +306,8 @@ public final class Herald implements Callable<Integer> {
         .allowQueryToken(allowQueryToken)
         .publishKey(publishKey)
         .corsOrigins(corsOrigins)
+        .ingestSecret(ingestSecret)
+        .ingestSecretFile(ingestSecretFile)
         .build();
   }
 

@@ -16,6 +16,7 @@ import io.herald.http.HttpServerInitializer;
 import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
 import io.herald.http.StreamLimits;
+import io.herald.ingest.IngestAuth;
 import io.herald.ingest.IngestServerInitializer;
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
@@ -79,6 +80,7 @@ public final class HeraldServer implements AutoCloseable {
   public synchronized HeraldServer start() {
     // Key files are read before anything is bound: a bad key stops the start with its option.
     Authenticator auth = Authenticator.from(config);
+    byte[] ingestSecret = IngestAuth.secret(config.ingestSecret, config.ingestSecretFile);
     boss = transport.newGroup(1);
     workers = transport.newGroup(config.eventLoops);
     try {
@@ -161,7 +163,8 @@ public final class HeraldServer implements AutoCloseable {
               "ingest",
               config.ingestHost,
               config.ingestPort,
-              new IngestServerInitializer(broadcaster, stats, config.ingestMaxLine, ingestChannels),
+              new IngestServerInitializer(
+                  broadcaster, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
               WriteBufferWaterMark.DEFAULT);
       adminListener =
           bind(
@@ -183,7 +186,7 @@ public final class HeraldServer implements AutoCloseable {
         "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
             + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
             + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
-            + " subscribers={}",
+            + " subscribers={} ingest-auth={} cors-origins={}",
         config.httpHost + ":" + httpPort(),
         httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
         config.ingestHost + ":" + ingestPort(),
@@ -202,7 +205,9 @@ public final class HeraldServer implements AutoCloseable {
         config.heartbeat.toMillis(),
         config.retryMillis,
         auth.publishMode(),
-        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode());
+        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
+        ingestSecret == null ? "none" : "secret", // never the secret itself
+        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
     if (auth.isOpen()) {
       log.warn(
           "OPEN MODE: no token key is configured, so anyone who reaches port {} may read every"

@@ -50,6 +50,10 @@ public final class HeraldConfig {
   public final String jwtCookie;
   public final boolean allowQueryToken;
   public final String publishKey;
+  /** What an ingest connection's first line must carry, or null (see ingestSecretFile). */
+  public final String ingestSecret;
+  /** The file holding the ingest secret, or null. */
+  public final java.nio.file.Path ingestSecretFile;
   /** Origins whose pages may call the public routes from a browser; empty: none. */
   public final java.util.List<String> corsOrigins;
 
@@ -93,6 +97,8 @@ public final class HeraldConfig {
     jwtCookie = b.jwtCookie;
     allowQueryToken = b.allowQueryToken;
     publishKey = b.publishKey;
+    ingestSecret = b.ingestSecret;
+    ingestSecretFile = b.ingestSecretFile;
     corsOrigins = b.corsOrigins;
   }
 
@@ -151,6 +157,8 @@ public final class HeraldConfig {
     private String jwtCookie = "herald_token";
     private boolean allowQueryToken = false;
     private String publishKey;
+    private String ingestSecret;
+    private java.nio.file.Path ingestSecretFile;
     private java.util.List<String> corsOrigins = java.util.List.of();
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -192,6 +200,8 @@ public final class HeraldConfig {
     public Builder jwtCookie(String v) { jwtCookie = v; return this; }
     public Builder allowQueryToken(boolean v) { allowQueryToken = v; return this; }
     public Builder publishKey(String v) { publishKey = v; return this; }
+    public Builder ingestSecret(String v) { ingestSecret = v; return this; }
+    public Builder ingestSecretFile(java.nio.file.Path v) { ingestSecretFile = v; return this; }
     public Builder corsOrigins(java.util.List<String> v) {
       corsOrigins = v == null ? java.util.List.of() : java.util.List.copyOf(v); return this; }
 
@@ -238,6 +248,7 @@ public final class HeraldConfig {
       atLeast("--h2-max-streams", h2MaxStreams, 1);
       checkAuth();
       checkCors();
+      checkIngest();
       return new HeraldConfig(this);
     }
 
@@ -287,6 +298,32 @@ public final class HeraldConfig {
           fail("--cors-origin", "must be an origin as a browser sends it: scheme://host[:port],"
               + " lower case, no path or trailing slash (e.g. https://app.example.com)", origin);
         }
+      }
+    }
+
+    private void checkIngest() {
+      if (ingestSecret != null && ingestSecretFile != null) {
+        fail("--ingest-secret and --ingest-secret-file", "are alternatives: give one", "both");
+      }
+      if (ingestSecret != null && ingestSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+        // The length only: a secret never appears in a message.
+        fail("--ingest-secret", "must be at least 16 bytes",
+            ingestSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes");
+      }
+      if (ingestSecret == null && ingestSecretFile == null && !isLoopback(ingestHost)) {
+        fail("--ingest-host", "is not a loopback address, and the ingest port has no"
+            + " authentication: set --ingest-secret-file (or --ingest-secret, better"
+            + " HERALD_INGEST_SECRET) so publishers must prove they know it, or bind it to 127.0.0.1",
+            ingestHost);
+      }
+    }
+
+    /** Whether a host is a loopback address (a name that cannot be resolved is not). */
+    private static boolean isLoopback(String host) {
+      try {
+        return java.net.InetAddress.getByName(host).isLoopbackAddress();
+      } catch (java.net.UnknownHostException e) {
+        return false;
       }
     }
 
