@@ -29,7 +29,7 @@ start_herald() {
   "$root/scripts/herald" --version >/dev/null                  # builds herald.jar if needed
   herald_log="$(mktemp)"
   "$root/scripts/herald" --http-host 127.0.0.1 --http-port "$http" --ingest-port "$ingest" \
-    --admin-port "$admin" "$@" >"$herald_log" 2>&1 &
+    --admin-port "$admin" --max-streams-per-ip 0 "$@" >"$herald_log" 2>&1 &
   herald_launcher=$!
   trap 'kill -TERM "$herald_launcher" 2>/dev/null || true; wait "$herald_launcher" 2>/dev/null; rm -f "$herald_log"' EXIT
   for _ in $(seq 1 150); do

@@ -97,6 +97,9 @@ public final class ConfigCommand implements Callable<Integer> {
 
   /** The value in the form the config file takes: 25s, 1MiB, plain numbers and text. */
   private static String format(OptionSpec option, Object value) {
+    if (value instanceof java.util.List<?> list) {
+      return list.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    }
     if (value instanceof Duration duration) {
       return Durations.format(duration);
     }

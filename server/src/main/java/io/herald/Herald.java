@@ -65,7 +65,7 @@ public final class Herald implements Callable<Integer> {
       description = "Concurrent HTTP/2 streams per connection (advertised in SETTINGS).")
   int h2MaxStreams;
 
-  @Option(names = "--ingest-host", defaultValue = "127.0.0.1", description = "Address of the TCP ingest port.")
+  @Option(names = "--ingest-host", defaultValue = "127.0.0.1", description = "Address of the TCP ingest port (off loopback only with --ingest-secret).")
   String ingestHost;
 
   @Option(names = "--ingest-port", defaultValue = "7070", description = "TCP ingest port (0: any free port).")
@@ -104,9 +104,23 @@ public final class Herald implements Callable<Integer> {
       description = "Cut off a connection that stays unwritable this long.")
   Duration stallTimeout;
 
+  @Option(names = "--header-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Close a public connection that has not sent a complete request head in this"
+          + " time (Slowloris); idle keep-alive connections too.")
+  Duration headerTimeout;
+
   @Option(names = "--max-connections", defaultValue = "0",
       description = "Public connections at most (0: the open-file limit less 256).")
   int maxConnections;
+
+  @Option(names = "--max-streams-per-user", defaultValue = "100",
+      description = "Open streams per user (token 'sub') at most; more get a retry (0: no limit).")
+  int maxStreamsPerUser;
+
+  @Option(names = "--max-streams-per-ip", defaultValue = "1000",
+      description = "Open streams per client address at most; more get a retry (0: no limit;"
+          + " use 0 behind a proxy or for a load test from one host).")
+  int maxStreamsPerIp;
 
   @Option(names = "--max-topics", defaultValue = "64", description = "Topics per stream at most.")
   int maxTopics;
@@ -165,6 +179,21 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--publish-key", paramLabel = "KEY",
       description = "Static key (Bearer) for POST /publish, any topic; prefer HERALD_PUBLISH_KEY.")
   String publishKey;
+
+  @Option(names = "--ingest-secret", paramLabel = "SECRET",
+      description = "Secret (at least 16 bytes) each ingest connection must send first as"
+          + " {\"auth\":\"...\"}; needed to bind the ingest off loopback. Prefer"
+          + " HERALD_INGEST_SECRET or --ingest-secret-file (a flag shows in ps).")
+  String ingestSecret;
+
+  @Option(names = "--ingest-secret-file", paramLabel = "FILE",
+      description = "File holding the ingest secret (trailing newline ignored).")
+  Path ingestSecretFile;
+
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN", split = ",",
+      description = "Origin whose pages may call /events and /publish from a browser"
+          + " (https://app.example.com); repeat or separate with commas. '*': any, open mode only.")
+  java.util.List<String> corsOrigins;
 
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
@@ -250,7 +279,10 @@ public final class Herald implements Callable<Integer> {
         .queueEvents(queueEvents)
         .queueBytes(queueBytes)
         .stallTimeout(stallTimeout)
+        .headerTimeout(headerTimeout)
         .maxConnections(maxConnections)
+        .maxStreamsPerUser(maxStreamsPerUser)
+        .maxStreamsPerIp(maxStreamsPerIp)
         .maxTopics(maxTopics)
         .eventLoops(eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops)
         .padding(intSize("--padding", padding))
@@ -273,6 +305,9 @@ public final class Herald implements Callable<Integer> {
         .jwtCookie(jwtCookie)
         .allowQueryToken(allowQueryToken)
         .publishKey(publishKey)
+        .corsOrigins(corsOrigins)
+        .ingestSecret(ingestSecret)
+        .ingestSecretFile(ingestSecretFile)
         .build();
   }
 

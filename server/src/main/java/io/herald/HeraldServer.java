@@ -8,12 +8,15 @@ import io.herald.history.EventHistory;
 import io.herald.history.EventIdGenerator;
 import io.herald.http.ConnectionLimiter;
 import io.herald.auth.Authenticator;
+import io.herald.auth.CorsPolicy;
 import io.herald.http.EventsRoute;
 import io.herald.http.HttpRouter;
 import io.herald.http.Http2EventsHandler;
 import io.herald.http.HttpServerInitializer;
 import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
+import io.herald.http.StreamLimits;
+import io.herald.ingest.IngestAuth;
 import io.herald.ingest.IngestServerInitializer;
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
@@ -77,6 +80,7 @@ public final class HeraldServer implements AutoCloseable {
   public synchronized HeraldServer start() {
     // Key files are read before anything is bound: a bad key stops the start with its option.
     Authenticator auth = Authenticator.from(config);
+    byte[] ingestSecret = IngestAuth.secret(config.ingestSecret, config.ingestSecretFile);
     boss = transport.newGroup(1);
     workers = transport.newGroup(config.eventLoops);
     try {
@@ -100,9 +104,17 @@ public final class HeraldServer implements AutoCloseable {
               config.stallTimeout.toNanos());
       EventsRoute events =
           new EventsRoute(
-              broadcaster, limits, retry, config.maxTopics, config.padding, stats, auth);
+              broadcaster,
+              limits,
+              retry,
+              config.maxTopics,
+              config.padding,
+              stats,
+              auth,
+              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
       PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
-      HttpRouter router = new HttpRouter(events, publish);
+      CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
+      HttpRouter router = new HttpRouter(events, publish, cors);
       Supplier<Http2EventsHandler> http2 =
           () ->
               new Http2EventsHandler.Builder(
@@ -111,6 +123,7 @@ public final class HeraldServer implements AutoCloseable {
                       config.publishMaxBytes,
                       config.stallTimeout.toNanos(),
                       config.h2MaxStreams)
+                  .cors(cors)
                   .build();
       ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
@@ -127,7 +140,10 @@ public final class HeraldServer implements AutoCloseable {
               config.httpHost,
               config.httpPort,
               new HttpServerInitializer(
-                  limiter, router, http2, config.publishMaxBytes, httpChannels, null),
+                  limiter, router, http2, config.publishMaxBytes,
+                  httpChannels,
+                  null,
+                  config.headerTimeout.toNanos()),
               marks);
       if (tls != null) {
         httpsListener =
@@ -136,7 +152,10 @@ public final class HeraldServer implements AutoCloseable {
                 config.httpHost,
                 config.httpsPort,
                 new HttpServerInitializer(
-                    limiter, router, http2, config.publishMaxBytes, httpChannels, tls),
+                    limiter, router, http2, config.publishMaxBytes,
+                    httpChannels,
+                    tls,
+                    config.headerTimeout.toNanos()),
                 marks);
       }
       ingestListener =
@@ -144,7 +163,8 @@ public final class HeraldServer implements AutoCloseable {
               "ingest",
               config.ingestHost,
               config.ingestPort,
-              new IngestServerInitializer(broadcaster, stats, config.ingestMaxLine, ingestChannels),
+              new IngestServerInitializer(
+                  broadcaster, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
               WriteBufferWaterMark.DEFAULT);
       adminListener =
           bind(
@@ -164,9 +184,9 @@ public final class HeraldServer implements AutoCloseable {
     serving = true;
     log.info(
         "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
-            + " max-connections={} h2-max-streams={} history-size={} history-bytes={}"
+            + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
             + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
-            + " subscribers={}",
+            + " subscribers={} ingest-auth={} cors-origins={}",
         config.httpHost + ":" + httpPort(),
         httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
         config.ingestHost + ":" + ingestPort(),
@@ -175,6 +195,8 @@ public final class HeraldServer implements AutoCloseable {
         httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT),
         config.eventLoops,
         maxConnections,
+        config.maxStreamsPerUser,
+        config.maxStreamsPerIp,
         config.h2MaxStreams,
         config.historySize,
         config.historyBytes,
@@ -183,7 +205,9 @@ public final class HeraldServer implements AutoCloseable {
         config.heartbeat.toMillis(),
         config.retryMillis,
         auth.publishMode(),
-        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode());
+        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
+        ingestSecret == null ? "none" : "secret", // never the secret itself
+        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
     if (auth.isOpen()) {
       log.warn(
           "OPEN MODE: no token key is configured, so anyone who reaches port {} may read every"

@@ -43,7 +43,8 @@ import picocli.CommandLine.Parameters;
       "ingest line, e.g. {\"topic\":\"demo\",\"data\":1}."
     },
     exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every event was accepted", "1:some event was refused", "2:cannot connect, or no answer in time"})
+    exitCodeList = {"0:every event was accepted", "1:some event was refused",
+        "2:cannot connect, no answer in time, or the ingest secret was refused"})
 public final class PublishCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,6 +59,10 @@ public final class PublishCommand implements Callable<Integer> {
 
   @Option(names = "--event", description = "Event type (the 'event:' field) of every event.")
   String event;
+
+  @Option(names = "--secret-file", paramLabel = "FILE",
+      description = "File holding the ingest secret, for a Herald started with --ingest-secret.")
+  java.nio.file.Path secretFile;
 
   @Option(names = "--timeout-seconds", defaultValue = "10", description = "How long to wait for answers.")
   int timeoutSeconds;
@@ -103,6 +108,25 @@ public final class PublishCommand implements Callable<Integer> {
   private int exchange(Socket socket) throws IOException {
     AtomicLong sent = new AtomicLong();
     Writer out = new BufferedWriter(new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.UTF_8), 65536);
+    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    if (secretFile != null) {
+      String secret;
+      try {
+        secret = new String(io.herald.ingest.IngestAuth.secret(null, secretFile), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        stderr.println("herald publish: " + e.getMessage().replace("--ingest-secret-file", "--secret-file"));
+        return 2;
+      }
+      out.write(JSON.writeValueAsString(java.util.Map.of("auth", secret)));
+      out.write('\n');
+      out.flush();
+      String answer = in.readLine();
+      if (answer == null || !JSON.readTree(answer).path("ok").asBoolean(false)) {
+        stderr.println("herald publish: the ingest port refused the secret: "
+            + (answer == null ? "connection closed" : JSON.readTree(answer).path("error").asText(answer)));
+        return 2;
+      }
+    }
     CompletableFuture<Void> writing =
         CompletableFuture.runAsync(
             () -> {
@@ -121,7 +145,6 @@ public final class PublishCommand implements Callable<Integer> {
                 throw new UncheckedIOException(e);
               }
             });
-    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     long answered = 0;
     boolean refused = false;
     String reply;

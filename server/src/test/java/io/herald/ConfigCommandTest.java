@@ -91,10 +91,12 @@ class ConfigCommandTest {
     assertFalse(ConfigCommand.isSecret("allow-query-token"), "a switch");
     Result result =
         herald(Map.of(), "--jwt-secret", "0123456789abcdef0123456789abcdef-do-not-print",
-            "--publish-key", "publisher-key-do-not-print-1234", "config", "--print");
+            "--publish-key", "publisher-key-do-not-print-1234",
+            "--ingest-secret", "ingest-secret-do-not-print-5678", "config", "--print");
     assertEquals(0, result.exit(), result.err());
     assertTrue(settings(result.out()).contains("jwt-secret = " + ConfigCommand.MASK), result.out());
     assertTrue(settings(result.out()).contains("publish-key = " + ConfigCommand.MASK), result.out());
+    assertTrue(settings(result.out()).contains("ingest-secret = " + ConfigCommand.MASK), result.out());
     assertFalse(result.out().contains("do-not-print"), result.out());
   }
 

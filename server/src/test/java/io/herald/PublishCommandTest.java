@@ -1,6 +1,7 @@
 package io.herald;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.SseTestClient;
@@ -86,6 +87,22 @@ class PublishCommandTest {
     }
     assertEquals(0, run(lines.toString(), "--topic", "bulk"));
     assertEquals(50_000, printedIds().size());
+  }
+
+  @Test
+  void withAnIngestSecretItAuthenticatesFirstAndAWrongSecretExitsTwo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    herald.close();
+    herald = TestHerald.start(b -> b.ingestSecret("ingest-secret-0123456789"));
+    java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("good"), "ingest-secret-0123456789\n");
+    java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad"), "not-the-ingest-secret\n");
+    assertEquals(0, run("", "--secret-file", good.toString(), "--topic", "demo", "1", "2"));
+    assertEquals(2, printedIds().size());
+    assertEquals(2, run("", "--secret-file", bad.toString(), "--topic", "demo", "3"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("refused the secret: wrong ingest secret"),
+        err.toString(StandardCharsets.UTF_8));
+    assertFalse(err.toString(StandardCharsets.UTF_8).contains("not-the-ingest-secret"));
+    assertEquals(2, herald.server().stats().published());
   }
 
   @Test

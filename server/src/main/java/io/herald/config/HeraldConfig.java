@@ -21,6 +21,10 @@ public final class HeraldConfig {
   public final int queueEvents;
   public final long queueBytes;
   public final int maxConnections;
+  /** Open streams per user (token subject) at most; 0: no limit. */
+  public final int maxStreamsPerUser;
+  /** Open streams per client address at most; 0: no limit. */
+  public final int maxStreamsPerIp;
   public final int eventLoops;
   public final int padding;
   public final int maxTopics;
@@ -28,6 +32,8 @@ public final class HeraldConfig {
   public final int publishMaxBytes;
   public final boolean allowHttpPublish;
   public final Duration stallTimeout;
+  /** Time a public connection has to send a complete request head (Slowloris). */
+  public final Duration headerTimeout;
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
@@ -44,6 +50,12 @@ public final class HeraldConfig {
   public final String jwtCookie;
   public final boolean allowQueryToken;
   public final String publishKey;
+  /** What an ingest connection's first line must carry, or null (see ingestSecretFile). */
+  public final String ingestSecret;
+  /** The file holding the ingest secret, or null. */
+  public final java.nio.file.Path ingestSecretFile;
+  /** Origins whose pages may call the public routes from a browser; empty: none. */
+  public final java.util.List<String> corsOrigins;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -59,6 +71,8 @@ public final class HeraldConfig {
     queueEvents = b.queueEvents;
     queueBytes = b.queueBytes;
     maxConnections = b.maxConnections;
+    maxStreamsPerUser = b.maxStreamsPerUser;
+    maxStreamsPerIp = b.maxStreamsPerIp;
     eventLoops = b.eventLoops;
     padding = b.padding;
     maxTopics = b.maxTopics;
@@ -66,6 +80,7 @@ public final class HeraldConfig {
     publishMaxBytes = b.publishMaxBytes;
     allowHttpPublish = b.allowHttpPublish;
     stallTimeout = b.stallTimeout;
+    headerTimeout = b.headerTimeout;
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
@@ -82,6 +97,9 @@ public final class HeraldConfig {
     jwtCookie = b.jwtCookie;
     allowQueryToken = b.allowQueryToken;
     publishKey = b.publishKey;
+    ingestSecret = b.ingestSecret;
+    ingestSecretFile = b.ingestSecretFile;
+    corsOrigins = b.corsOrigins;
   }
 
   /** Whether subscribers need a token (some key to verify it with is configured). */
@@ -113,6 +131,8 @@ public final class HeraldConfig {
     private int queueEvents = 4096;
     private long queueBytes = 1L << 20;
     private int maxConnections = 0;
+    private int maxStreamsPerUser = 100;
+    private int maxStreamsPerIp = 1000;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
     private int padding = 0;
     private int maxTopics = 64;
@@ -120,6 +140,7 @@ public final class HeraldConfig {
     private int publishMaxBytes = 4 << 20;
     private boolean allowHttpPublish = false;
     private Duration stallTimeout = Duration.ofSeconds(30);
+    private Duration headerTimeout = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
@@ -136,6 +157,9 @@ public final class HeraldConfig {
     private String jwtCookie = "herald_token";
     private boolean allowQueryToken = false;
     private String publishKey;
+    private String ingestSecret;
+    private java.nio.file.Path ingestSecretFile;
+    private java.util.List<String> corsOrigins = java.util.List.of();
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -150,6 +174,8 @@ public final class HeraldConfig {
     public Builder queueEvents(int v) { queueEvents = v; return this; }
     public Builder queueBytes(long v) { queueBytes = v; return this; }
     public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder maxStreamsPerUser(int v) { maxStreamsPerUser = v; return this; }
+    public Builder maxStreamsPerIp(int v) { maxStreamsPerIp = v; return this; }
     public Builder eventLoops(int v) { eventLoops = v; return this; }
     public Builder padding(int v) { padding = v; return this; }
     public Builder maxTopics(int v) { maxTopics = v; return this; }
@@ -157,6 +183,7 @@ public final class HeraldConfig {
     public Builder publishMaxBytes(int v) { publishMaxBytes = v; return this; }
     public Builder allowHttpPublish(boolean v) { allowHttpPublish = v; return this; }
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
+    public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
@@ -173,6 +200,10 @@ public final class HeraldConfig {
     public Builder jwtCookie(String v) { jwtCookie = v; return this; }
     public Builder allowQueryToken(boolean v) { allowQueryToken = v; return this; }
     public Builder publishKey(String v) { publishKey = v; return this; }
+    public Builder ingestSecret(String v) { ingestSecret = v; return this; }
+    public Builder ingestSecretFile(java.nio.file.Path v) { ingestSecretFile = v; return this; }
+    public Builder corsOrigins(java.util.List<String> v) {
+      corsOrigins = v == null ? java.util.List.of() : java.util.List.copyOf(v); return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
@@ -195,6 +226,8 @@ public final class HeraldConfig {
       atLeast("--queue-events", queueEvents, 16);
       atLeast("--queue-bytes", queueBytes, 4096);
       atLeast("--max-connections", maxConnections, 0);
+      atLeast("--max-streams-per-user", maxStreamsPerUser, 0);
+      atLeast("--max-streams-per-ip", maxStreamsPerIp, 0);
       atLeast("--event-loops", eventLoops, 1);
       atLeast("--padding", padding, 0);
       if (padding > 65_536) {
@@ -204,6 +237,7 @@ public final class HeraldConfig {
       atLeast("--ingest-max-line", ingestMaxLine, 256);
       atLeast("--publish-max-bytes", publishMaxBytes, 256);
       positive("--stall-timeout", stallTimeout);
+      positive("--header-timeout", headerTimeout);
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);
@@ -213,6 +247,8 @@ public final class HeraldConfig {
       }
       atLeast("--h2-max-streams", h2MaxStreams, 1);
       checkAuth();
+      checkCors();
+      checkIngest();
       return new HeraldConfig(this);
     }
 
@@ -239,6 +275,55 @@ public final class HeraldConfig {
       }
       if (publishKey != null && publishKey.length() < 16) {
         fail("--publish-key", "must be at least 16 characters", publishKey.length() + " characters");
+      }
+    }
+
+    /** An origin as a browser sends it: scheme, host and port, lower case, nothing after. */
+    private static final java.util.regex.Pattern ORIGIN =
+        java.util.regex.Pattern.compile("https?://(\\[[0-9a-f:.]+\\]|[a-z0-9.-]+)(:[0-9]{1,5})?");
+
+    private void checkCors() {
+      for (String origin : corsOrigins) {
+        if (origin.equals("*")) {
+          if (corsOrigins.size() > 1) {
+            fail("--cors-origin", "'*' allows every origin: give it alone", corsOrigins.toString());
+          }
+          boolean keys = jwtSecret != null || jwtSecretFile != null || jwtPublicKey != null
+              || jwtJwks != null;
+          if (keys) {
+            fail("--cors-origin", "'*' is only allowed in open mode (no JWT key): list the origins"
+                + " of your pages, e.g. https://app.example.com", "*");
+          }
+        } else if (!ORIGIN.matcher(origin).matches()) {
+          fail("--cors-origin", "must be an origin as a browser sends it: scheme://host[:port],"
+              + " lower case, no path or trailing slash (e.g. https://app.example.com)", origin);
+        }
+      }
+    }
+
+    private void checkIngest() {
+      if (ingestSecret != null && ingestSecretFile != null) {
+        fail("--ingest-secret and --ingest-secret-file", "are alternatives: give one", "both");
+      }
+      if (ingestSecret != null && ingestSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+        // The length only: a secret never appears in a message.
+        fail("--ingest-secret", "must be at least 16 bytes",
+            ingestSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes");
+      }
+      if (ingestSecret == null && ingestSecretFile == null && !isLoopback(ingestHost)) {
+        fail("--ingest-host", "is not a loopback address, and the ingest port has no"
+            + " authentication: set --ingest-secret-file (or --ingest-secret, better"
+            + " HERALD_INGEST_SECRET) so publishers must prove they know it, or bind it to 127.0.0.1",
+            ingestHost);
+      }
+    }
+
+    /** Whether a host is a loopback address (a name that cannot be resolved is not). */
+    private static boolean isLoopback(String host) {
+      try {
+        return java.net.InetAddress.getByName(host).isLoopbackAddress();
+      } catch (java.net.UnknownHostException e) {
+        return false;
       }
     }
 

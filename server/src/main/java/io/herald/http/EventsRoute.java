@@ -11,6 +11,7 @@ import io.herald.sse.EventStream;
 import io.herald.sse.RetryPolicy;
 import io.herald.sse.SseFrames;
 import io.herald.sse.Subscriber;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelPipeline;
@@ -44,6 +45,7 @@ public final class EventsRoute {
   private final int padding;
   private final HeraldStats stats;
   private final Authenticator auth;
+  private final StreamLimits streamLimits;
 
   /** In open mode: anyone may read any topic. */
   public EventsRoute(
@@ -64,7 +66,20 @@ public final class EventsRoute {
       int padding,
       HeraldStats stats,
       Authenticator auth) {
+    this(broadcaster, limits, retry, maxTopics, padding, stats, auth, StreamLimits.NONE);
+  }
+
+  public EventsRoute(
+      Broadcaster broadcaster,
+      Subscriber.Limits limits,
+      RetryPolicy retry,
+      int maxTopics,
+      int padding,
+      HeraldStats stats,
+      Authenticator auth,
+      StreamLimits streamLimits) {
     this.auth = auth;
+    this.streamLimits = streamLimits;
     this.broadcaster = broadcaster;
     this.limits = limits;
     this.retry = retry;
@@ -98,9 +113,29 @@ public final class EventsRoute {
     }
   }
 
-  /** A subscriber for a stream whose response head is written; {@link #start} starts it. */
-  Subscriber subscriber(EventStream stream, SubscribeRequest request) {
-    return new Subscriber(stream, request.topics(), limits, broadcaster);
+  /**
+   * Counts a stream against {@code --max-connections} and the per-user and per-address limits.
+   *
+   * @return what to run when the stream ends (give it to {@link #subscriber}), or null when the
+   *     stream is over a limit and must be {@link #refuse refused}
+   */
+  Runnable admit(Channel channel, SubscribeRequest request) {
+    if (ConnectionLimiter.isOverLimit(channel)) {
+      return null;
+    }
+    return streamLimits.tryOpen(
+        request.grants() == null ? null : request.grants().subject(), channel);
+  }
+
+  /**
+   * A subscriber for a stream whose response head is written; {@link #start} starts it.
+   *
+   * @param release from {@link #admit}: runs once when the subscription ends, however it ends
+   */
+  Subscriber subscriber(EventStream stream, SubscribeRequest request, Runnable release) {
+    Subscriber subscriber = new Subscriber(stream, request.topics(), limits, broadcaster);
+    subscriber.whenClosed(release);
+    return subscriber;
   }
 
   LoopDispatcher dispatcher(EventLoop loop) {
@@ -132,7 +167,7 @@ public final class EventsRoute {
     dispatcher.register(subscriber, request.lastEventId());
   }
 
-  /** Over a limit: 200 (so the browser keeps trying), a jittered retry, and the end. */
+  /** Over a limit (connections, streams per user or per address): 200 (so the browser keeps trying), a jittered retry, and the end. */
   void refuse(EventStream stream) {
     stats.disconnected(DisconnectReason.LIMIT);
     stream.end(SseFrames.retry(retry.nextMillis()));
@@ -165,14 +200,18 @@ public final class EventsRoute {
     ChannelPipeline pipeline = ctx.pipeline();
     Http1EventStream stream = new Http1EventStream(pipeline.context(RawWriteAnchor.NAME));
     ctx.write(streamHead());
-    if (ConnectionLimiter.isOverLimit(ctx.channel())) {
+    Runnable release = admit(ctx.channel(), subscription);
+    if (release == null) {
       refuse(stream);
       return;
     }
     LoopDispatcher dispatcher = dispatcher(ctx.channel().eventLoop());
-    Subscriber subscriber = subscriber(stream, subscription);
+    Subscriber subscriber = subscriber(stream, subscription, release);
     // From here on the connection is a stream: no more requests are routed on it.
     pipeline.remove(HttpServerInitializer.AGGREGATOR);
+    if (pipeline.get(CorsResponseHeaders.NAME) != null) {
+      pipeline.remove(CorsResponseHeaders.NAME); // the head, the only answer, has its headers
+    }
     pipeline.replace(
         HttpServerInitializer.ROUTER,
         EventStreamHandler.NAME,

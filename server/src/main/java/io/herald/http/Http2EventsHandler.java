@@ -1,6 +1,7 @@
 package io.herald.http;
 
 import io.herald.auth.AccessDenied;
+import io.herald.auth.CorsPolicy;
 import io.herald.fanout.LoopDispatcher;
 import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBuf;
@@ -55,6 +56,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
 
   private final EventsRoute events;
   private final PublishRoute publish;
+  private final CorsPolicy cors;
   private final int maxBodyBytes;
   private final long stallNanos;
   private final Http2Connection.PropertyKey subscriberKey;
@@ -79,11 +81,13 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       Http2Settings settings,
       EventsRoute events,
       PublishRoute publish,
+      CorsPolicy cors,
       int maxBodyBytes,
       long stallNanos) {
     super(decoder, encoder, settings);
     this.events = events;
     this.publish = publish;
+    this.cors = cors;
     this.maxBodyBytes = maxBodyBytes;
     this.stallNanos = stallNanos;
     this.subscriberKey = connection().newKey();
@@ -138,7 +142,13 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     context = ctx;
     flush = new CoalescedFlush(ctx.channel());
     // Came from an HTTP/1.1 pipeline (h2c): its request handlers have nothing to do here.
-    for (String name : new String[] {HttpServerInitializer.AGGREGATOR, HttpServerInitializer.ROUTER}) {
+    for (String name :
+        new String[] {
+          HttpServerInitializer.AGGREGATOR,
+          CorsResponseHeaders.NAME,
+          HttpServerInitializer.ROUTER,
+          HeaderTimeout.NAME
+        }) {
       if (ctx.pipeline().get(name) != null) {
         ctx.pipeline().remove(name);
       }
@@ -162,6 +172,10 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       }
       for (String cookie : request.headers().getAll(HttpHeaderNames.COOKIE)) {
         headers.add("cookie", cookie);
+      }
+      String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+      if (origin != null) {
+        headers.set("origin", origin);
       }
       onRequest(ctx, 1, headers, request.content().retain());
     }
@@ -223,10 +237,11 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       }
       if (body.readableBytes() + data.readableBytes() > maxBodyBytes) {
         stream.removeProperty(bodyKey);
-        stream.removeProperty(headersKey);
+        Http2Headers request = stream.removeProperty(headersKey);
         body.release();
         respond(ctx, streamId, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8",
-            "the body is larger than " + maxBodyBytes + " bytes\n");
+            "the body is larger than " + maxBodyBytes + " bytes\n", null, null,
+            request == null ? null : text(request.get("origin")));
         return processed;
       }
       body.addComponent(true, data.retain());
@@ -243,18 +258,23 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     try {
       String path = headers.path() == null ? "" : headers.path().toString();
       String method = headers.method() == null ? "" : headers.method().toString();
-      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path());
+      String origin = text(headers.get("origin"));
+      boolean preflight =
+          CorsPolicy.isPreflight(method, origin, text(headers.get("access-control-request-method")));
+      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path(), preflight);
       switch (route.kind()) {
-        case EVENTS -> subscribe(ctx, streamId, path, headers);
+        case EVENTS -> subscribe(ctx, streamId, path, headers, origin);
         case PUBLISH -> {
           PublishRoute.Reply reply =
               publish.publish(
                   text(headers.get("authorization")), body == null ? Unpooled.EMPTY_BUFFER : body);
           respond(ctx, streamId, reply.status(), reply.contentType(), reply.body(), null,
-              reply.wwwAuthenticate());
+              reply.wwwAuthenticate(), origin);
         }
+        case PREFLIGHT -> preflight(ctx, streamId, origin, text(headers.get("access-control-request-method")));
         case NOT_FOUND -> respond(
-            ctx, streamId, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", route.message() + "\n");
+            ctx, streamId, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", route.message() + "\n",
+            null, null, origin);
         case METHOD_NOT_ALLOWED -> respond(
             ctx,
             streamId,
@@ -262,7 +282,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             "text/plain; charset=utf-8",
             route.message() + "\n",
             route.allow(),
-            null);
+            null,
+            origin);
       }
     } finally {
       if (body != null) {
@@ -271,7 +292,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     }
   }
 
-  private void subscribe(ChannelHandlerContext ctx, int streamId, String path, Http2Headers headers) {
+  private void subscribe(
+      ChannelHandlerContext ctx, int streamId, String path, Http2Headers headers, String origin) {
     SubscribeRequest request;
     try {
       List<String> cookies = new ArrayList<>(1);
@@ -282,11 +304,12 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
           events.parse(
               path, text(headers.get("last-event-id")), text(headers.get("authorization")), cookies);
     } catch (SubscribeRequest.Invalid invalid) {
-      respond(ctx, streamId, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8", invalid.getMessage() + "\n");
+      respond(ctx, streamId, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8",
+          invalid.getMessage() + "\n", null, null, origin);
       return;
     } catch (AccessDenied denied) {
       respond(ctx, streamId, HttpResponseStatus.valueOf(denied.status()), "text/plain; charset=utf-8",
-          denied.getMessage() + "\n", null, HttpResponses.challenge(denied));
+          denied.getMessage() + "\n", null, HttpResponses.challenge(denied), origin);
       return;
     }
     Http2Stream stream = connection().stream(streamId);
@@ -296,21 +319,30 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
             .set("content-type", "text/event-stream; charset=utf-8")
             .set("cache-control", "no-cache, no-transform")
             .set("x-accel-buffering", "no");
+    cors.addResponseHeaders(origin, head::set);
     encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
     Http2EventStream eventStream = new Http2EventStream(ctx, encoder(), stream, flush);
-    if (ConnectionLimiter.isOverLimit(ctx.channel())) {
+    Runnable release = events.admit(ctx.channel(), request);
+    if (release == null) {
       events.refuse(eventStream);
       return;
     }
     LoopDispatcher dispatcher = events.dispatcher(ctx.channel().eventLoop());
-    Subscriber subscriber = events.subscriber(eventStream, request);
+    Subscriber subscriber = events.subscriber(eventStream, request, release);
     stream.setProperty(subscriberKey, new Subscribed(subscriber, eventStream, dispatcher));
     events.start(ctx.channel().eventLoop(), eventStream, dispatcher, subscriber, request);
   }
 
-  private void respond(
-      ChannelHandlerContext ctx, int streamId, HttpResponseStatus status, String contentType, String text) {
-    respond(ctx, streamId, status, contentType, text, null, null);
+  /** A CORS preflight: 204 with what the origin may send, or 403 without CORS headers. */
+  private void preflight(ChannelHandlerContext ctx, int streamId, String origin, String requestMethod) {
+    Http2Headers head = new DefaultHttp2Headers().status(HttpResponseStatus.NO_CONTENT.codeAsText());
+    if (!cors.preflight(origin, requestMethod, head::set)) {
+      respond(ctx, streamId, HttpResponseStatus.FORBIDDEN, "text/plain; charset=utf-8",
+          CorsPolicy.REFUSED + "\n", null, null, null);
+      return;
+    }
+    encoder().writeHeaders(ctx, streamId, head, 0, true, ctx.newPromise());
+    ctx.channel().flush();
   }
 
   private static String text(CharSequence header) {
@@ -325,7 +357,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       String contentType,
       String text,
       String allow,
-      String wwwAuthenticate) {
+      String wwwAuthenticate,
+      String origin) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Http2Headers head =
         new DefaultHttp2Headers()
@@ -338,6 +371,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     if (wwwAuthenticate != null) {
       head.set("www-authenticate", wwwAuthenticate);
     }
+    cors.addResponseHeaders(origin, head::set);
     encoder().writeHeaders(ctx, streamId, head, 0, false, ctx.newPromise());
     encoder().writeData(ctx, streamId, ByteBufUtil.writeUtf8(ctx.alloc(), text), 0, true, ctx.newPromise());
     ctx.channel().flush();
@@ -482,6 +516,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     private final PublishRoute publish;
     private final int maxBodyBytes;
     private final long stallNanos;
+    private CorsPolicy cors = CorsPolicy.none();
 
     public Builder(EventsRoute events, PublishRoute publish, int maxBodyBytes, long stallNanos, int maxStreams) {
       this.events = events;
@@ -509,6 +544,12 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       encoderEnforceMaxQueuedControlFrames(1000);
     }
 
+    /** Which origins may call the routes from a browser; none unless set. */
+    public Builder cors(CorsPolicy cors) {
+      this.cors = cors;
+      return this;
+    }
+
     public Http2EventsHandler build() {
       return super.build();
     }
@@ -517,7 +558,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     protected Http2EventsHandler build(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       Http2EventsHandler handler =
-          new Http2EventsHandler(decoder, encoder, settings, events, publish, maxBodyBytes, stallNanos);
+          new Http2EventsHandler(
+              decoder, encoder, settings, events, publish, cors, maxBodyBytes, stallNanos);
       frameListener(handler.new Listener());
       return handler;
     }

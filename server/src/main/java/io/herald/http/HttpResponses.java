@@ -1,6 +1,7 @@
 package io.herald.http;
 
 import io.herald.auth.AccessDenied;
+import io.herald.auth.CorsPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFuture;
@@ -40,6 +41,31 @@ public final class HttpResponses {
   /** The {@code WWW-Authenticate} value for a refusal, or null for none. */
   public static String challenge(AccessDenied denied) {
     return denied.isUnauthenticated() ? "Bearer realm=\"herald\"" : null;
+  }
+
+  /**
+   * A CORS preflight: 204 with what the origin may send, or 403 (without CORS headers, so the
+   * browser refuses the real request) for an origin that is not allowed.
+   */
+  public static void preflight(ChannelHandlerContext ctx, HttpRequest request, CorsPolicy cors) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+    boolean allowed =
+        cors.preflight(
+            request.headers().get(HttpHeaderNames.ORIGIN),
+            request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD),
+            response.headers()::set);
+    if (!allowed) {
+      response.release();
+      text(ctx, request, HttpResponseStatus.FORBIDDEN, CorsPolicy.REFUSED);
+      return;
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    ChannelFuture written = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   public static void json(

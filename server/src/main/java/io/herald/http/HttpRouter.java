@@ -1,5 +1,6 @@
 package io.herald.http;
 
+import io.herald.auth.CorsPolicy;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,10 +27,20 @@ import io.netty.handler.codec.TooLongFrameException;
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final EventsRoute events;
   private final PublishRoute publish;
+  private final CorsPolicy cors;
 
   public HttpRouter(EventsRoute events, PublishRoute publish) {
+    this(events, publish, CorsPolicy.none());
+  }
+
+  public HttpRouter(EventsRoute events, PublishRoute publish, CorsPolicy cors) {
     this.events = events;
     this.publish = publish;
+    this.cors = cors;
+  }
+
+  CorsPolicy cors() {
+    return cors;
   }
 
   @Override
@@ -44,10 +55,17 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
       return;
     }
     String path = new QueryStringDecoder(request.uri()).path();
-    HttpRoutes.Route route = HttpRoutes.route(request.method().name(), path);
+    String method = request.method().name();
+    boolean preflight =
+        CorsPolicy.isPreflight(
+            method,
+            request.headers().get(HttpHeaderNames.ORIGIN),
+            request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD));
+    HttpRoutes.Route route = HttpRoutes.route(method, path, preflight);
     switch (route.kind()) {
       case EVENTS -> events.subscribe(ctx, request);
       case PUBLISH -> publish.publish(ctx, request);
+      case PREFLIGHT -> HttpResponses.preflight(ctx, request, cors);
       case NOT_FOUND -> HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, route.message());
       case METHOD_NOT_ALLOWED -> methodNotAllowed(ctx, request, route);
     }

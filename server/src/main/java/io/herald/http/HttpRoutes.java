@@ -8,6 +8,8 @@ final class HttpRoutes {
   enum Kind {
     EVENTS,
     PUBLISH,
+    /** A CORS preflight ({@code OPTIONS} with {@code Origin} and the method it asks for). */
+    PREFLIGHT,
     NOT_FOUND,
     METHOD_NOT_ALLOWED
   }
@@ -17,13 +19,19 @@ final class HttpRoutes {
 
   private static final Route EVENTS = new Route(Kind.EVENTS, null, null);
   private static final Route PUBLISH = new Route(Kind.PUBLISH, null, null);
+  private static final Route PREFLIGHT = new Route(Kind.PREFLIGHT, null, null);
 
   private HttpRoutes() {}
 
   static Route route(String method, String path) {
+    return route(method, path, false);
+  }
+
+  /** @param preflight whether the request is a CORS preflight ({@code CorsPolicy.isPreflight}) */
+  static Route route(String method, String path, boolean preflight) {
     return switch (path) {
-      case "/events" -> method.equals("GET") ? EVENTS : notAllowed(method, "GET");
-      case "/publish" -> method.equals("POST") ? PUBLISH : notAllowed(method, "POST");
+      case "/events" -> preflight ? PREFLIGHT : method.equals("GET") ? EVENTS : notAllowed(method, "GET");
+      case "/publish" -> preflight ? PREFLIGHT : method.equals("POST") ? PUBLISH : notAllowed(method, "POST");
       default -> new Route(Kind.NOT_FOUND, null, "no such path: " + path);
     };
   }

@@ -16,6 +16,8 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsciiString;
+import io.netty.util.internal.ObjectUtil;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -27,12 +29,16 @@ import java.util.function.Supplier;
  * raw-writes        where pre-framed event chunks enter, below the codec
  * h2c               sees an HTTP/2 preface: becomes the HTTP/2 handler; else adds the codec
  *                   (HTTP/1.1, request line and header sizes capped) and the upgrade handler
+ * header-timeout    closes a connection without a complete request head in --header-timeout
+ *                   (Slowloris); HTTP/2 removes it
  * aggregator        whole requests, bodies capped at --publish-max-bytes
+ * cors              adds the CORS headers (--cors-origin) to each answer
  * router            /events, /publish; replaced by event-stream once a stream starts
  * </pre>
  *
  * On the TLS port, {@code tls} and ALPN come first and choose between the HTTP/2 handler and
- * the same HTTP/1.1 handlers.
+ * the same HTTP/1.1 handlers; {@code header-timeout} is there from the start, so the handshake
+ * counts against it too.
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   static final String AGGREGATOR = "aggregator";
@@ -49,6 +55,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private final int maxBodyBytes;
   private final ChannelGroup channels;
   private final SslContext tls;
+  private final long headerTimeoutNanos;
 
   /**
    * @param http2 makes the HTTP/2 handler of one connection, when HTTP/2 is chosen
@@ -62,6 +69,19 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
       int maxBodyBytes,
       ChannelGroup channels,
       SslContext tls) {
+    this(limiter, router, http2, maxBodyBytes, channels, tls, TimeUnit.SECONDS.toNanos(10));
+  }
+
+  /** @param headerTimeoutNanos how long a connection may take to send a request head */
+  public HttpServerInitializer(
+      ConnectionLimiter limiter,
+      HttpRouter router,
+      Supplier<Http2EventsHandler> http2,
+      int maxBodyBytes,
+      ChannelGroup channels,
+      SslContext tls,
+      long headerTimeoutNanos) {
+    this.headerTimeoutNanos = ObjectUtil.checkPositive(headerTimeoutNanos, "headerTimeoutNanos");
     this.limiter = limiter;
     this.router = router;
     this.http2 = http2;
@@ -88,6 +108,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     if (tls != null) {
       p.addLast("tls", tls.newHandler(ch.alloc()));
       p.addLast("alpn", new AlpnNegotiator());
+      p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos));
       return;
     }
     p.addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
@@ -101,6 +122,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                     : null,
             maxBodyBytes);
     p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new Http2OnDemand()));
+    p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos));
     addHttp1Handlers(p);
   }
 
@@ -111,6 +133,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private void addHttp1Handlers(ChannelPipeline p) {
     // A body over the cap gets 413 and the connection closes: no unbounded buffering.
     p.addLast(AGGREGATOR, new HttpObjectAggregator(maxBodyBytes, true));
+    p.addLast(CorsResponseHeaders.NAME, new CorsResponseHeaders(router.cors()));
     p.addLast(ROUTER, router);
   }
 
@@ -137,8 +160,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
         p.addLast(Http2EventsHandler.NAME, http2.get());
       } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
-        p.addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
-        p.addLast("codec", newCodec());
+        // Below header-timeout, which must see decoded requests.
+        p.addBefore(HeaderTimeout.NAME, RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
+        p.addBefore(HeaderTimeout.NAME, "codec", newCodec());
         addHttp1Handlers(p);
       } else {
         ctx.close();

@@ -14,6 +14,8 @@ import io.netty.channel.Channel;
  * lines       newline-delimited frames, each at most --ingest-max-line bytes (longer: an error)
  * http-guard  closes a connection whose first line is an HTTP request (a browser tricked into
  *             posting to this port) before anything is published; then leaves the pipeline
+ * ingest-auth with --ingest-secret: the first line must be {"auth":"<secret>"}, else an error
+ *             and the close, nothing published; then leaves the pipeline
  * ingest      parses, publishes in batches, answers every line in order
  * </pre>
  */
@@ -22,9 +24,21 @@ public final class IngestServerInitializer extends ChannelInitializer<Channel> {
   private final HeraldStats stats;
   private final int maxLineBytes;
   private final ChannelGroup channels;
+  private final byte[] secretDigest;
 
   public IngestServerInitializer(
       Broadcaster broadcaster, HeraldStats stats, int maxLineBytes, ChannelGroup channels) {
+    this(broadcaster, stats, maxLineBytes, channels, null);
+  }
+
+  /** @param secret what the first line must carry ({@code --ingest-secret}), or null for none */
+  public IngestServerInitializer(
+      Broadcaster broadcaster,
+      HeraldStats stats,
+      int maxLineBytes,
+      ChannelGroup channels,
+      byte[] secret) {
+    this.secretDigest = secret == null ? null : IngestAuth.digest(secret);
     this.broadcaster = broadcaster;
     this.stats = stats;
     this.maxLineBytes = maxLineBytes;
@@ -39,7 +53,10 @@ public final class IngestServerInitializer extends ChannelInitializer<Channel> {
     ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     ch.pipeline()
         .addLast("lines", new IngestLineDecoder(maxLineBytes))
-        .addLast("http-guard", new HttpRequestGuard(stats::ingestRefusedHttp))
-        .addLast("ingest", new IngestHandler(broadcaster, stats));
+        .addLast("http-guard", new HttpRequestGuard(stats::ingestRefusedHttp));
+    if (secretDigest != null) {
+      ch.pipeline().addLast(IngestAuth.NAME, new IngestAuth(secretDigest, stats::ingestError));
+    }
+    ch.pipeline().addLast("ingest", new IngestHandler(broadcaster, stats));
   }
 }

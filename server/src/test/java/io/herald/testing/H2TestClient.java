@@ -39,6 +39,7 @@ public final class H2TestClient implements AutoCloseable {
     public final int id;
     private final StringBuilder body = new StringBuilder();
     private volatile int status;
+    private volatile Http2Headers headers;
     private volatile boolean ended;
     private volatile long resetCode = -1;
     private volatile boolean stalled;
@@ -49,6 +50,13 @@ public final class H2TestClient implements AutoCloseable {
 
     public int status() {
       return status;
+    }
+
+    /** A header of the response head, or null. */
+    public String header(String name) {
+      Http2Headers head = headers;
+      CharSequence value = head == null ? null : head.get(name.toLowerCase(java.util.Locale.ROOT));
+      return value == null ? null : value.toString();
     }
 
     public synchronized String body() {
@@ -172,6 +180,11 @@ public final class H2TestClient implements AutoCloseable {
     return request("GET", path, Map.of(), null, true);
   }
 
+  /** A request with any method and extra headers, ended at once (no body). */
+  public Stream send(String method, String path, Map<String, String> headers) throws Exception {
+    return request(method, path, headers, null, false);
+  }
+
   public Stream post(String path, String body) throws Exception {
     return request("POST", path, Map.of(), body, false);
   }
@@ -276,6 +289,7 @@ public final class H2TestClient implements AutoCloseable {
       Stream stream = streams.get(streamId);
       if (stream != null) {
         if (headers.status() != null) {
+          stream.headers = headers;
           stream.status = Integer.parseInt(headers.status().toString());
         }
         stream.ended |= endStream;

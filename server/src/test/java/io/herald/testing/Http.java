@@ -49,6 +49,22 @@ public final class Http {
     return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Any method, with extra headers (e.g. {@code Origin}) and an optional body. */
+  public static HttpResponse<String> send(
+      int port, String method, String path, java.util.Map<String, String> headers, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   public static HttpResponse<String> send(int port, String method, String path)
       throws IOException, InterruptedException {
     return CLIENT.send(

@@ -1,0 +1,97 @@
+package io.herald.http;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes an HTTP/1.1 connection that has not sent a complete request head within {@code
+ * --header-timeout}: this stops Slowloris, where a client holds a connection (and a place
+ * against {@code --max-connections}) forever by sending its request line and headers a byte at
+ * a time, or not at all. The clock starts when the connection is set up (so it covers the TLS
+ * handshake too) and again when an answer is complete and the connection waits for its next
+ * request (so an idle keep-alive connection is closed after the same time); it stops when the
+ * codec has decoded a request head. An event stream never finishes its answer, so it is never
+ * timed out here. HTTP/2 connections remove this handler (Http2EventsHandler).
+ *
+ * <p>Sits right after the HTTP/1.1 codec (before the aggregator), where requests arrive as heads
+ * and answers leave as HTTP objects; one per connection.
+ */
+final class HeaderTimeout extends ChannelDuplexHandler {
+  static final String NAME = "header-timeout";
+
+  private final long timeoutNanos;
+  private ScheduledFuture<?> deadline;
+  /** Requests whose head arrived and whose answer is not complete yet (pipelining). */
+  private int unanswered;
+
+  HeaderTimeout(long timeoutNanos) {
+    if (timeoutNanos <= 0) {
+      throw new IllegalArgumentException("timeoutNanos: " + timeoutNanos + " (expected: > 0)");
+    }
+    this.timeoutNanos = timeoutNanos;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    arm(ctx);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancel();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest) {
+      unanswered++;
+      cancel();
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    boolean complete =
+        msg instanceof LastHttpContent
+            && !(msg instanceof FullHttpResponse response
+                && response.status().equals(HttpResponseStatus.CONTINUE));
+    ctx.write(msg, promise);
+    if (complete && unanswered > 0 && --unanswered == 0) {
+      arm(ctx); // waiting for the next request head
+    }
+  }
+
+  private void arm(ChannelHandlerContext ctx) {
+    cancel();
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  deadline = null;
+                  ctx.channel().close();
+                },
+                timeoutNanos,
+                TimeUnit.NANOSECONDS);
+  }
+
+  private void cancel() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
+  }
+}
