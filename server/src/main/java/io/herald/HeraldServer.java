@@ -102,7 +102,7 @@ public final class HeraldServer implements AutoCloseable {
           new EventsRoute(
               broadcaster, limits, retry, config.maxTopics, config.padding, stats, auth);
       PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
-      HttpRouter router = new HttpRouter(events, publish);
+      HttpRouter router = new HttpRouter(events, publish, config.demo);
       Supplier<Http2EventsHandler> http2 =
           () ->
               new Http2EventsHandler.Builder(
@@ -111,6 +111,7 @@ public final class HeraldServer implements AutoCloseable {
                       config.publishMaxBytes,
                       config.stallTimeout.toNanos(),
                       config.h2MaxStreams)
+                  .demo(config.demo)
                   .build();
       ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
@@ -184,6 +185,9 @@ public final class HeraldServer implements AutoCloseable {
         config.retryMillis,
         auth.publishMode(),
         auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode());
+    if (config.demo) {
+      log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
+    }
     if (auth.isOpen()) {
       log.warn(
           "OPEN MODE: no token key is configured, so anyone who reaches port {} may read every"

@@ -27,6 +27,8 @@ public final class HeraldConfig {
   public final int ingestMaxLine;
   public final int publishMaxBytes;
   public final boolean allowHttpPublish;
+  /** Serve the demo page at {@code GET /} and {@code /demo}. */
+  public final boolean demo;
   public final Duration stallTimeout;
   public final Duration drainTimeout;
   public final int ringSize;
@@ -65,6 +67,7 @@ public final class HeraldConfig {
     ingestMaxLine = b.ingestMaxLine;
     publishMaxBytes = b.publishMaxBytes;
     allowHttpPublish = b.allowHttpPublish;
+    demo = b.demo;
     stallTimeout = b.stallTimeout;
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
@@ -119,6 +122,7 @@ public final class HeraldConfig {
     private int ingestMaxLine = 1 << 20;
     private int publishMaxBytes = 4 << 20;
     private boolean allowHttpPublish = false;
+    private boolean demo = false;
     private Duration stallTimeout = Duration.ofSeconds(30);
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
@@ -156,6 +160,7 @@ public final class HeraldConfig {
     public Builder ingestMaxLine(int v) { ingestMaxLine = v; return this; }
     public Builder publishMaxBytes(int v) { publishMaxBytes = v; return this; }
     public Builder allowHttpPublish(boolean v) { allowHttpPublish = v; return this; }
+    public Builder demo(boolean v) { demo = v; return this; }
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }

@@ -57,6 +57,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final PublishRoute publish;
   private final int maxBodyBytes;
   private final long stallNanos;
+  private final boolean demo;
   private final Http2Connection.PropertyKey subscriberKey;
   private final Http2Connection.PropertyKey bodyKey;
   private final Http2Connection.PropertyKey headersKey;
@@ -80,12 +81,14 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       EventsRoute events,
       PublishRoute publish,
       int maxBodyBytes,
-      long stallNanos) {
+      long stallNanos,
+      boolean demo) {
     super(decoder, encoder, settings);
     this.events = events;
     this.publish = publish;
     this.maxBodyBytes = maxBodyBytes;
     this.stallNanos = stallNanos;
+    this.demo = demo;
     this.subscriberKey = connection().newKey();
     this.bodyKey = connection().newKey();
     this.headersKey = connection().newKey();
@@ -243,7 +246,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     try {
       String path = headers.path() == null ? "" : headers.path().toString();
       String method = headers.method() == null ? "" : headers.method().toString();
-      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path());
+      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path(), demo);
       switch (route.kind()) {
         case EVENTS -> subscribe(ctx, streamId, path, headers);
         case PUBLISH -> {
@@ -253,6 +256,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
           respond(ctx, streamId, reply.status(), reply.contentType(), reply.body(), null,
               reply.wwwAuthenticate());
         }
+        case DEMO -> respond(ctx, streamId, HttpResponseStatus.OK, DemoPage.CONTENT_TYPE, DemoPage.html());
         case NOT_FOUND -> respond(
             ctx, streamId, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", route.message() + "\n");
         case METHOD_NOT_ALLOWED -> respond(
@@ -482,6 +486,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     private final PublishRoute publish;
     private final int maxBodyBytes;
     private final long stallNanos;
+    private boolean demo;
 
     public Builder(EventsRoute events, PublishRoute publish, int maxBodyBytes, long stallNanos, int maxStreams) {
       this.events = events;
@@ -509,6 +514,12 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       encoderEnforceMaxQueuedControlFrames(1000);
     }
 
+    /** {@code --demo}: serve the demo page at {@code GET /} and {@code /demo}. */
+    public Builder demo(boolean demo) {
+      this.demo = demo;
+      return this;
+    }
+
     public Http2EventsHandler build() {
       return super.build();
     }
@@ -517,7 +528,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     protected Http2EventsHandler build(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       Http2EventsHandler handler =
-          new Http2EventsHandler(decoder, encoder, settings, events, publish, maxBodyBytes, stallNanos);
+          new Http2EventsHandler(
+              decoder, encoder, settings, events, publish, maxBodyBytes, stallNanos, demo);
       frameListener(handler.new Listener());
       return handler;
     }

@@ -16,7 +16,8 @@ import io.netty.handler.codec.TooLongFrameException;
 
 /**
  * Sends each request on the public HTTP port to its route: {@code GET /events} opens an event
- * stream, {@code POST /publish} publishes; any other path is 404 and any other method 405.
+ * stream, {@code POST /publish} publishes, with {@code --demo} {@code GET /} and {@code /demo}
+ * serve the demo page; any other path is 404 and any other method 405.
  *
  * <p>Sits last in the HTTP/1.1 pipeline, after the aggregator; stateless and shared by every
  * connection. Requests the codec could not parse get 400 and the connection is closed, since
@@ -26,10 +27,13 @@ import io.netty.handler.codec.TooLongFrameException;
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final EventsRoute events;
   private final PublishRoute publish;
+  private final boolean demo;
 
-  public HttpRouter(EventsRoute events, PublishRoute publish) {
+  /** @param demo {@code --demo}: serve the demo page */
+  public HttpRouter(EventsRoute events, PublishRoute publish, boolean demo) {
     this.events = events;
     this.publish = publish;
+    this.demo = demo;
   }
 
   @Override
@@ -44,10 +48,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
       return;
     }
     String path = new QueryStringDecoder(request.uri()).path();
-    HttpRoutes.Route route = HttpRoutes.route(request.method().name(), path);
+    HttpRoutes.Route route = HttpRoutes.route(request.method().name(), path, demo);
     switch (route.kind()) {
       case EVENTS -> events.subscribe(ctx, request);
       case PUBLISH -> publish.publish(ctx, request);
+      case DEMO -> HttpResponses.send(
+          ctx, request, HttpResponseStatus.OK, DemoPage.CONTENT_TYPE, DemoPage.html());
       case NOT_FOUND -> HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, route.message());
       case METHOD_NOT_ALLOWED -> methodNotAllowed(ctx, request, route);
     }

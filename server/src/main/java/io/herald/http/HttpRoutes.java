@@ -2,12 +2,14 @@ package io.herald.http;
 
 /**
  * Which route a request takes, decided once for HTTP/1.1 and HTTP/2 alike: {@code GET /events},
- * {@code POST /publish}, or a 404 / 405 with the reason.
+ * {@code POST /publish}, with {@code --demo} the demo page at {@code GET /} and {@code /demo},
+ * or a 404 / 405 with the reason.
  */
 final class HttpRoutes {
   enum Kind {
     EVENTS,
     PUBLISH,
+    DEMO,
     NOT_FOUND,
     METHOD_NOT_ALLOWED
   }
@@ -17,15 +19,22 @@ final class HttpRoutes {
 
   private static final Route EVENTS = new Route(Kind.EVENTS, null, null);
   private static final Route PUBLISH = new Route(Kind.PUBLISH, null, null);
+  private static final Route DEMO = new Route(Kind.DEMO, null, null);
 
   private HttpRoutes() {}
 
-  static Route route(String method, String path) {
+  /** @param demo {@code --demo}: whether {@code /} and {@code /demo} serve the demo page */
+  static Route route(String method, String path, boolean demo) {
     return switch (path) {
       case "/events" -> method.equals("GET") ? EVENTS : notAllowed(method, "GET");
       case "/publish" -> method.equals("POST") ? PUBLISH : notAllowed(method, "POST");
-      default -> new Route(Kind.NOT_FOUND, null, "no such path: " + path);
+      case "/", "/demo" -> !demo ? notFound(path) : method.equals("GET") ? DEMO : notAllowed(method, "GET");
+      default -> notFound(path);
     };
+  }
+
+  private static Route notFound(String path) {
+    return new Route(Kind.NOT_FOUND, null, "no such path: " + path);
   }
 
   private static Route notAllowed(String method, String allow) {

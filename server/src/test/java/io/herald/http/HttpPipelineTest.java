@@ -28,7 +28,8 @@ class HttpPipelineTest {
         new HttpRouter(
             new EventsRoute(
                 null, new Subscriber.Limits(16, 4096, 1, 1), new RetryPolicy(3000), 2, 0, stats),
-            new PublishRoute(null, false, stats));
+            new PublishRoute(null, false, stats),
+            false);
     channel =
         new EmbeddedChannel(
             new HttpServerInitializer(
