@@ -47,6 +47,8 @@ public final class Nginx implements AutoCloseable {
     site = replaceOnce(site, "server 127.0.0.1:8080;", "server 127.0.0.1:" + heraldPort + ";");
     site = replaceOnce(site, "proxy_read_timeout 60s;", "proxy_read_timeout " + readTimeout + ";");
     Files.writeString(dir.resolve("herald-site.conf"), site);
+    // nginx started as root runs its workers as nobody: they need to reach the temp paths.
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     String d = dir.toAbsolutePath().toString();
     Files.writeString(
         dir.resolve("nginx.conf"),
