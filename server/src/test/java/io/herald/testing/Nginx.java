@@ -168,7 +168,7 @@ public final class Nginx implements AutoCloseable {
     }
     byte[] output = process.getInputStream().readAllBytes();
     if (!process.waitFor(10, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
+      process.destroyForcibly().waitFor();
     }
     return "$ " + String.join(" ", command) + " (exit " + process.exitValue() + ")\n"
         + new String(output, StandardCharsets.UTF_8);
