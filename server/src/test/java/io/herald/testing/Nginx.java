@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code scripts/nginx/herald.conf}), with only its listen address, Herald's address and
  * {@code proxy_read_timeout} replaced. Close it to stop it.
  *
- * <p>nginx is installed from Debian's packages when {@code /usr/sbin/nginx} is missing; if that
- * fails the test fails (never skips) with the reason.
+ * <p>nginx is installed from Debian's packages when {@code /usr/sbin/nginx} is missing
+ * ({@link DebianPackages}); if that fails the test fails (never skips) with the reason.
  */
 public final class Nginx implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/sbin/nginx");
@@ -40,7 +39,7 @@ public final class Nginx implements AutoCloseable {
    * @param readTimeout the {@code proxy_read_timeout} value, e.g. {@code 2s}
    */
   public static Nginx start(Path dir, int heraldPort, String readTimeout) throws Exception {
-    ensureInstalled();
+    DebianPackages.ensure(BINARY, "nginx");
     int port = freePort();
     String site = Files.readString(SITE);
     site = replaceOnce(site, "listen 80;", "listen 127.0.0.1:" + port + ";");
@@ -135,47 +134,6 @@ public final class Nginx implements AutoCloseable {
         monitor.wait(20);
       }
     }
-  }
-
-  /** Installs Debian's nginx when missing: {@code apt-get install -y nginx}, after an update if needed. */
-  static synchronized void ensureInstalled() throws IOException, InterruptedException {
-    if (Files.isExecutable(BINARY)) {
-      return;
-    }
-    String first = run("apt-get", "install", "-y", "-q", "nginx");
-    if (Files.isExecutable(BINARY)) {
-      return;
-    }
-    String update = run("apt-get", "update", "-q");
-    String second = run("apt-get", "install", "-y", "-q", "nginx");
-    if (!Files.isExecutable(BINARY)) {
-      throw new AssertionError(
-          "nginx is needed and could not be installed: " + BINARY + " is missing after"
-              + " 'apt-get install -y nginx' (this test installs it from Debian's packages and"
-              + " needs root and network access to them)\n--- install:\n" + tail(first)
-              + "\n--- update:\n" + tail(update) + "\n--- install after update:\n" + tail(second));
-    }
-  }
-
-  private static String run(String... command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      return "could not run " + String.join(" ", command) + ": " + e;
-    }
-    byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(10, TimeUnit.MINUTES)) {
-      process.destroyForcibly().waitFor();
-    }
-    return "$ " + String.join(" ", command) + " (exit " + process.exitValue() + ")\n"
-        + new String(output, StandardCharsets.UTF_8);
-  }
-
-  private static String tail(String text) {
-    return text.length() <= 2000 ? text : "…" + text.substring(text.length() - 2000);
   }
 
   private static String replaceOnce(String text, String from, String to) {
