@@ -147,6 +147,11 @@ public final class Herald implements Callable<Integer> {
           + " or a JWT key it is served, and needs one).")
   boolean allowHttpPublish;
 
+  @Option(names = "--demo", defaultValue = "false", fallbackValue = "true",
+      description = "Serve a demo page at GET / and /demo on the public port: subscribe, see"
+          + " events and the connection state, publish (needs --allow-http-publish or a key).")
+  boolean demo;
+
   @Option(names = "--jwt-secret", paramLabel = "SECRET",
       description = "HS256 secret (at least 32 bytes) for subscriber and publisher tokens;"
           + " prefer HERALD_JWT_SECRET or --jwt-secret-file (a flag shows in ps).")
@@ -289,6 +294,7 @@ public final class Herald implements Callable<Integer> {
         .ingestMaxLine(intSize("--ingest-max-line", ingestMaxLine))
         .publishMaxBytes(intSize("--publish-max-bytes", publishMaxBytes))
         .allowHttpPublish(allowHttpPublish)
+        .demo(demo)
         .drainTimeout(drainTimeout)
         .ringSize(ringSize)
         .backlog(backlog)

@@ -114,7 +114,7 @@ public final class HeraldServer implements AutoCloseable {
               new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
       PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
       CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
-      HttpRouter router = new HttpRouter(events, publish, cors);
+      HttpRouter router = new HttpRouter(events, publish, cors, config.demo);
       Supplier<Http2EventsHandler> http2 =
           () ->
               new Http2EventsHandler.Builder(
@@ -124,6 +124,7 @@ public final class HeraldServer implements AutoCloseable {
                       config.stallTimeout.toNanos(),
                       config.h2MaxStreams)
                   .cors(cors)
+                  .demo(config.demo)
                   .build();
       ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
@@ -208,6 +209,9 @@ public final class HeraldServer implements AutoCloseable {
         auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
         ingestSecret == null ? "none" : "secret", // never the secret itself
         config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
+    if (config.demo) {
+      log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
+    }
     if (auth.isOpen()) {
       log.warn(
           "OPEN MODE: no token key is configured, so anyone who reaches port {} may read every"

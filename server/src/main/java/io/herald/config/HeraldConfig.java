@@ -31,6 +31,8 @@ public final class HeraldConfig {
   public final int ingestMaxLine;
   public final int publishMaxBytes;
   public final boolean allowHttpPublish;
+  /** Serve the demo page at {@code GET /} and {@code /demo}. */
+  public final boolean demo;
   public final Duration stallTimeout;
   /** Time a public connection has to send a complete request head (Slowloris). */
   public final Duration headerTimeout;
@@ -79,6 +81,7 @@ public final class HeraldConfig {
     ingestMaxLine = b.ingestMaxLine;
     publishMaxBytes = b.publishMaxBytes;
     allowHttpPublish = b.allowHttpPublish;
+    demo = b.demo;
     stallTimeout = b.stallTimeout;
     headerTimeout = b.headerTimeout;
     drainTimeout = b.drainTimeout;
@@ -139,6 +142,7 @@ public final class HeraldConfig {
     private int ingestMaxLine = 1 << 20;
     private int publishMaxBytes = 4 << 20;
     private boolean allowHttpPublish = false;
+    private boolean demo = false;
     private Duration stallTimeout = Duration.ofSeconds(30);
     private Duration headerTimeout = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(10);
@@ -182,6 +186,7 @@ public final class HeraldConfig {
     public Builder ingestMaxLine(int v) { ingestMaxLine = v; return this; }
     public Builder publishMaxBytes(int v) { publishMaxBytes = v; return this; }
     public Builder allowHttpPublish(boolean v) { allowHttpPublish = v; return this; }
+    public Builder demo(boolean v) { demo = v; return this; }
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
     public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }

@@ -59,6 +59,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final CorsPolicy cors;
   private final int maxBodyBytes;
   private final long stallNanos;
+  private final boolean demo;
   private final Http2Connection.PropertyKey subscriberKey;
   private final Http2Connection.PropertyKey bodyKey;
   private final Http2Connection.PropertyKey headersKey;
@@ -83,13 +84,15 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       PublishRoute publish,
       CorsPolicy cors,
       int maxBodyBytes,
-      long stallNanos) {
+      long stallNanos,
+      boolean demo) {
     super(decoder, encoder, settings);
     this.events = events;
     this.publish = publish;
     this.cors = cors;
     this.maxBodyBytes = maxBodyBytes;
     this.stallNanos = stallNanos;
+    this.demo = demo;
     this.subscriberKey = connection().newKey();
     this.bodyKey = connection().newKey();
     this.headersKey = connection().newKey();
@@ -261,7 +264,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       String origin = text(headers.get("origin"));
       boolean preflight =
           CorsPolicy.isPreflight(method, origin, text(headers.get("access-control-request-method")));
-      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path(), preflight);
+      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path(), preflight, demo);
       switch (route.kind()) {
         case EVENTS -> subscribe(ctx, streamId, path, headers, origin);
         case PUBLISH -> {
@@ -272,6 +275,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
               reply.wwwAuthenticate(), origin);
         }
         case PREFLIGHT -> preflight(ctx, streamId, origin, text(headers.get("access-control-request-method")));
+        case DEMO -> respond(
+            ctx, streamId, HttpResponseStatus.OK, DemoPage.CONTENT_TYPE, DemoPage.html(), null, null, origin);
         case NOT_FOUND -> respond(
             ctx, streamId, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", route.message() + "\n",
             null, null, origin);
@@ -517,6 +522,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     private final int maxBodyBytes;
     private final long stallNanos;
     private CorsPolicy cors = CorsPolicy.none();
+    private boolean demo;
 
     public Builder(EventsRoute events, PublishRoute publish, int maxBodyBytes, long stallNanos, int maxStreams) {
       this.events = events;
@@ -550,6 +556,12 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       return this;
     }
 
+    /** {@code --demo}: serve the demo page at {@code GET /} and {@code /demo}. */
+    public Builder demo(boolean demo) {
+      this.demo = demo;
+      return this;
+    }
+
     public Http2EventsHandler build() {
       return super.build();
     }
@@ -559,7 +571,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       Http2EventsHandler handler =
           new Http2EventsHandler(
-              decoder, encoder, settings, events, publish, cors, maxBodyBytes, stallNanos);
+              decoder, encoder, settings, events, publish, cors, maxBodyBytes, stallNanos, demo);
       frameListener(handler.new Listener());
       return handler;
     }

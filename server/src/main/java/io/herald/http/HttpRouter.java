@@ -17,7 +17,8 @@ import io.netty.handler.codec.TooLongFrameException;
 
 /**
  * Sends each request on the public HTTP port to its route: {@code GET /events} opens an event
- * stream, {@code POST /publish} publishes; any other path is 404 and any other method 405.
+ * stream, {@code POST /publish} publishes, with {@code --demo} {@code GET /} and {@code /demo}
+ * serve the demo page; any other path is 404 and any other method 405.
  *
  * <p>Sits last in the HTTP/1.1 pipeline, after the aggregator; stateless and shared by every
  * connection. Requests the codec could not parse get 400 and the connection is closed, since
@@ -28,15 +29,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
   private final EventsRoute events;
   private final PublishRoute publish;
   private final CorsPolicy cors;
+  private final boolean demo;
 
-  public HttpRouter(EventsRoute events, PublishRoute publish) {
-    this(events, publish, CorsPolicy.none());
-  }
-
-  public HttpRouter(EventsRoute events, PublishRoute publish, CorsPolicy cors) {
+  /** @param demo {@code --demo}: serve the demo page */
+  public HttpRouter(EventsRoute events, PublishRoute publish, CorsPolicy cors, boolean demo) {
     this.events = events;
     this.publish = publish;
     this.cors = cors;
+    this.demo = demo;
   }
 
   CorsPolicy cors() {
@@ -61,11 +61,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             method,
             request.headers().get(HttpHeaderNames.ORIGIN),
             request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD));
-    HttpRoutes.Route route = HttpRoutes.route(method, path, preflight);
+    HttpRoutes.Route route = HttpRoutes.route(method, path, preflight, demo);
     switch (route.kind()) {
       case EVENTS -> events.subscribe(ctx, request);
       case PUBLISH -> publish.publish(ctx, request);
       case PREFLIGHT -> HttpResponses.preflight(ctx, request, cors);
+      case DEMO -> HttpResponses.send(
+          ctx, request, HttpResponseStatus.OK, DemoPage.CONTENT_TYPE, DemoPage.html());
       case NOT_FOUND -> HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, route.message());
       case METHOD_NOT_ALLOWED -> methodNotAllowed(ctx, request, route);
     }

@@ -2,7 +2,8 @@ package io.herald.http;
 
 /**
  * Which route a request takes, decided once for HTTP/1.1 and HTTP/2 alike: {@code GET /events},
- * {@code POST /publish}, or a 404 / 405 with the reason.
+ * {@code POST /publish}, with {@code --demo} the demo page at {@code GET /} and {@code /demo},
+ * or a 404 / 405 with the reason.
  */
 final class HttpRoutes {
   enum Kind {
@@ -10,6 +11,7 @@ final class HttpRoutes {
     PUBLISH,
     /** A CORS preflight ({@code OPTIONS} with {@code Origin} and the method it asks for). */
     PREFLIGHT,
+    DEMO,
     NOT_FOUND,
     METHOD_NOT_ALLOWED
   }
@@ -20,20 +22,25 @@ final class HttpRoutes {
   private static final Route EVENTS = new Route(Kind.EVENTS, null, null);
   private static final Route PUBLISH = new Route(Kind.PUBLISH, null, null);
   private static final Route PREFLIGHT = new Route(Kind.PREFLIGHT, null, null);
+  private static final Route DEMO = new Route(Kind.DEMO, null, null);
 
   private HttpRoutes() {}
 
-  static Route route(String method, String path) {
-    return route(method, path, false);
-  }
-
-  /** @param preflight whether the request is a CORS preflight ({@code CorsPolicy.isPreflight}) */
-  static Route route(String method, String path, boolean preflight) {
+  /**
+   * @param preflight whether the request is a CORS preflight ({@code CorsPolicy.isPreflight})
+   * @param demo {@code --demo}: whether {@code /} and {@code /demo} serve the demo page
+   */
+  static Route route(String method, String path, boolean preflight, boolean demo) {
     return switch (path) {
       case "/events" -> preflight ? PREFLIGHT : method.equals("GET") ? EVENTS : notAllowed(method, "GET");
       case "/publish" -> preflight ? PREFLIGHT : method.equals("POST") ? PUBLISH : notAllowed(method, "POST");
-      default -> new Route(Kind.NOT_FOUND, null, "no such path: " + path);
+      case "/", "/demo" -> !demo ? notFound(path) : method.equals("GET") ? DEMO : notAllowed(method, "GET");
+      default -> notFound(path);
     };
+  }
+
+  private static Route notFound(String path) {
+    return new Route(Kind.NOT_FOUND, null, "no such path: " + path);
   }
 
   private static Route notAllowed(String method, String allow) {

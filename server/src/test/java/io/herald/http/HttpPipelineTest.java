@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.auth.CorsPolicy;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.RetryPolicy;
 import io.herald.sse.Subscriber;
@@ -28,7 +29,9 @@ class HttpPipelineTest {
         new HttpRouter(
             new EventsRoute(
                 null, new Subscriber.Limits(16, 4096, 1, 1), new RetryPolicy(3000), 2, 0, stats),
-            new PublishRoute(null, false, stats));
+            new PublishRoute(null, false, stats),
+            CorsPolicy.none(),
+            false);
     channel =
         new EmbeddedChannel(
             new HttpServerInitializer(
