@@ -212,6 +212,7 @@ public final class HeraldServer implements AutoCloseable {
     if (config.demo) {
       log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
     }
+    stats.openMode(auth.isOpen());
     if (auth.isOpen()) {
       log.warn(
           "OPEN MODE: no token key is configured, so anyone who reaches port {} may read every"

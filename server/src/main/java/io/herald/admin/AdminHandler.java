@@ -60,7 +60,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     switch (path) {
       case "/healthz" -> {
         if (serving.getAsBoolean()) {
-          HttpResponses.text(ctx, request, HttpResponseStatus.OK, "ok");
+          HttpResponses.text(
+              ctx,
+              request,
+              HttpResponseStatus.OK,
+              stats.isOpenMode() ? "ok (open mode: no token key, anyone may read any topic)" : "ok");
         } else {
           HttpResponses.text(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping");
         }

@@ -93,6 +93,20 @@ public final class HeraldStats {
     return deliveryLag;
   }
 
+  /**
+   * Whether anyone may read any topic (no token key configured), set once at start: said on
+   * /healthz, in /stats and in /metrics so that open mode is never a surprise in production.
+   */
+  private volatile boolean openMode = true;
+
+  public void openMode(boolean open) {
+    this.openMode = open;
+  }
+
+  public boolean isOpenMode() {
+    return openMode;
+  }
+
   public void delivered(long deliveries) {
     if (deliveries != 0) {
       delivered.add(deliveries);
@@ -219,6 +233,7 @@ public final class HeraldStats {
     StringBuilder json = new StringBuilder(512);
     json.append('{');
     field(json, "uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000).append(',');
+    json.append("\"access\":\"").append(openMode ? "open" : "token").append("\",");
     json.append("\"connections\":{");
     field(json, "http", httpConnections.sum()).append(',');
     field(json, "ingest", ingestConnections.sum()).append("},");

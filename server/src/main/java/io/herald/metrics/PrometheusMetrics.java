@@ -95,6 +95,8 @@ public final class PrometheusMetrics {
               callback.call(http2, "h2");
             })
         .register(registry);
+    gauge("herald_open_mode", "1 when no token key is configured and anyone may read any topic, else 0.",
+        () -> stats.isOpenMode() ? 1 : 0);
     gauge("herald_subscriptions", "Topics subscribed, summed over the open streams.", stats::subscriptions);
     gauge("herald_start_time_seconds", "When this server started, in seconds since the epoch.",
         () -> stats.startedMillis() / 1000.0);

@@ -239,5 +239,17 @@ class AuthTest extends HeraldTest {
     }
     HttpResponse<String> noTopic = Http.get(herald.httpPort(), "/events");
     assertEquals(400, noTopic.statusCode());
+    assertEquals(
+        "ok (open mode: no token key, anyone may read any topic)\n",
+        Http.get(herald.adminPort(), "/healthz").body());
+    assertTrue(Http.get(herald.adminPort(), "/stats").body().contains("\"access\":\"open\""));
+    assertTrue(Http.get(herald.adminPort(), "/metrics").body().contains("\nherald_open_mode 1"));
+  }
+
+  @Test
+  void aSecuredServerSaysSoOnItsAdminPort() throws Exception {
+    assertEquals("ok\n", Http.get(herald.adminPort(), "/healthz").body());
+    assertTrue(Http.get(herald.adminPort(), "/stats").body().contains("\"access\":\"token\""));
+    assertTrue(Http.get(herald.adminPort(), "/metrics").body().contains("\nherald_open_mode 0"));
   }
 }

@@ -19,7 +19,9 @@ class ReadinessTest {
       HttpResponse<String> ready = Http.get(herald.adminPort(), "/readyz");
       assertEquals(200, ready.statusCode());
       assertEquals("ready\n", ready.body());
-      assertEquals("ok\n", Http.get(herald.adminPort(), "/healthz").body());
+      assertEquals(
+          "ok (open mode: no token key, anyone may read any topic)\n",
+          Http.get(herald.adminPort(), "/healthz").body());
     } finally {
       herald.close();
     }
