@@ -23,6 +23,20 @@ final class HttpRoutes {
 
   private HttpRoutes() {}
 
+  /**
+   * The decoded path of a request target; a path with a malformed {@code %}-escape is returned
+   * raw, so it matches no route and gets a 404 (Netty's decoder throws on it, which used to
+   * close the connection without an answer).
+   */
+  static String path(String uri) {
+    try {
+      return new io.netty.handler.codec.http.QueryStringDecoder(uri).path();
+    } catch (IllegalArgumentException badEscape) {
+      int query = uri.indexOf('?');
+      return query < 0 ? uri : uri.substring(0, query);
+    }
+  }
+
   static Route route(String method, String path) {
     return route(method, path, false);
   }
