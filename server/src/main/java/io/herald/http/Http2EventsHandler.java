@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -264,7 +263,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       String origin = text(headers.get("origin"));
       boolean preflight =
           CorsPolicy.isPreflight(method, origin, text(headers.get("access-control-request-method")));
-      HttpRoutes.Route route = HttpRoutes.route(method, new QueryStringDecoder(path).path(), preflight, demo);
+      HttpRoutes.Route route = HttpRoutes.route(method, HttpRoutes.path(path), preflight, demo);
       switch (route.kind()) {
         case EVENTS -> subscribe(ctx, streamId, path, headers, origin);
         case PUBLISH -> {

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 
 /**
@@ -54,7 +53,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
       closeWith(ctx, status, "malformed request: " + cause.getMessage());
       return;
     }
-    String path = new QueryStringDecoder(request.uri()).path();
+    String path = HttpRoutes.path(request.uri());
     String method = request.method().name();
     boolean preflight =
         CorsPolicy.isPreflight(

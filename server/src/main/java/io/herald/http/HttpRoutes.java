@@ -27,6 +27,20 @@ final class HttpRoutes {
   private HttpRoutes() {}
 
   /**
+   * The decoded path of a request target; a path with a malformed {@code %}-escape is returned
+   * raw, so it matches no route and gets a 404 (Netty's decoder throws on it, which used to
+   * close the connection without an answer).
+   */
+  static String path(String uri) {
+    try {
+      return new io.netty.handler.codec.http.QueryStringDecoder(uri).path();
+    } catch (IllegalArgumentException badEscape) {
+      int query = uri.indexOf('?');
+      return query < 0 ? uri : uri.substring(0, query);
+    }
+  }
+
+  /**
    * @param preflight whether the request is a CORS preflight ({@code CorsPolicy.isPreflight})
    * @param demo {@code --demo}: whether {@code /} and {@code /demo} serve the demo page
    */

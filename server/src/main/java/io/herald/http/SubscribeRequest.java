@@ -45,7 +45,13 @@ public record SubscribeRequest(List<String> topics, String lastEventId, Grants g
    */
   public static SubscribeRequest parse(
       QueryStringDecoder query, String lastEventIdHeader, int maxTopics, boolean noTopicAllowed) {
-    List<String> raw = query.parameters().getOrDefault("topic", List.of());
+    java.util.Map<String, List<String>> parameters;
+    try {
+      parameters = query.parameters(); // decoded once here, and cached for the token's lookup
+    } catch (IllegalArgumentException badEscape) {
+      throw new Invalid("malformed query string: a '%' not followed by two hex digits, or not UTF-8");
+    }
+    List<String> raw = parameters.getOrDefault("topic", List.of());
     if (raw.isEmpty() && !noTopicAllowed) {
       throw new Invalid("at least one topic is required, e.g. /events?topic=demo");
     }
@@ -63,7 +69,7 @@ public record SubscribeRequest(List<String> topics, String lastEventId, Grants g
     }
     String lastEventId = lastEventIdHeader;
     if (lastEventId == null) {
-      List<String> fromQuery = query.parameters().get("lastEventId");
+      List<String> fromQuery = parameters.get("lastEventId");
       lastEventId = fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
     }
     if (lastEventId != null) {

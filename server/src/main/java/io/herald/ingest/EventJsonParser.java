@@ -212,12 +212,19 @@ public final class EventJsonParser {
         }
         type = event;
         String typeProblem = EventFields.typeProblem(type);
+        if (typeProblem == null && EventFields.unicodeProblem(type) != null) {
+          typeProblem = "event type " + EventFields.unicodeProblem(type);
+        }
         if (typeProblem != null) {
           throw new BadEventException(where + typeProblem);
         }
       }
       if (!hasData) {
         throw new BadEventException(where + "missing \"data\"");
+      }
+      String dataProblem = EventFields.unicodeProblem(data);
+      if (dataProblem != null) {
+        throw new BadEventException(where + "\"data\" " + dataProblem);
       }
       return new PublishRequest(topic, type, data);
     }

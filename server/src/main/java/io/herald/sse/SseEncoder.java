@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * <p>The payload is split on CRLF, LF and lone CR — the three line ends a browser accepts — into
  * one {@code data:} line each; splitting on LF alone would let a lone CR in a payload start a
  * forged field. {@code id:} and {@code event:} have been checked for CR, LF and NUL before they
- * get here ({@link EventFields}). Output is UTF-8 with LF line ends and never starts with a BOM.
+ * get here ({@link EventFields}); a lone surrogate, which has no UTF-8 form, is written as U+FFFD.
+ * Output is UTF-8 with LF line ends and never starts with a BOM.
  */
 public final class SseEncoder {
   private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
@@ -40,6 +41,9 @@ public final class SseEncoder {
       String data,
       long acceptedNanos) {
     String idText = id.toString();
+    // Checked at ingest already; replaced here too, since a lone surrogate is an injection.
+    type = type == null ? null : EventFields.wellFormed(type);
+    data = EventFields.wellFormed(data);
     int payloadLength = payloadLength(idText, type, data);
     String sizeHex = Integer.toHexString(payloadLength);
     int headerLength = sizeHex.length() + CRLF.length;
@@ -85,6 +89,8 @@ public final class SseEncoder {
 
   /** The event-stream text alone (no chunk framing), for tests and for HTTP/2 users of it. */
   public static String text(String id, String type, String data) {
+    type = type == null ? null : EventFields.wellFormed(type);
+    data = EventFields.wellFormed(data);
     ByteBuf buf = io.netty.buffer.Unpooled.buffer(payloadLength(id, type, data));
     try {
       writePayload(buf, id, type, data);

@@ -82,6 +82,17 @@ class HttpPipelineTest {
   }
 
   @Test
+  void malformedPercentEscapesGetAnAnswerNotAClosedConnection() {
+    // Found by SubscribeRequestFuzzTest: Netty's decoder threw, and the connection was closed.
+    String query = exchange("GET /events?topic=%zz HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertTrue(query.startsWith("HTTP/1.1 400 Bad Request\r\n"), query);
+    assertTrue(query.contains("malformed query string"), query);
+    assertTrue(channel.isOpen(), "keep-alive");
+    String path = exchange("GET /ev%zzents HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertTrue(path.startsWith("HTTP/1.1 404 Not Found\r\n"), path);
+  }
+
+  @Test
   void moreTopicsThanAllowedIsBadRequest() {
     String response = exchange("GET /events?topic=a&topic=b&topic=c HTTP/1.1\r\nHost: h\r\n\r\n");
     assertTrue(response.contains("too many topics: 3 (at most 2 per stream)"), response);

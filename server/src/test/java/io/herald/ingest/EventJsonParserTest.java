@@ -21,6 +21,26 @@ class EventJsonParserTest {
   }
 
   @Test
+  void refusesLoneSurrogatesWhichHaveNoUtf8FormAndCouldForgeFields() {
+    // Found by SseWireConformanceTest: Netty's UTF-8 writer wrote "\\ud800\\u010a" as "?" + LF.
+    for (String json :
+        List.of(
+            "{\"topic\":\"t\",\"data\":\"x\\ud800\\u010aevent: admin\"}",
+            "{\"topic\":\"t\",\"data\":{\"k\":\"\\udc00\"}}",
+            "{\"topic\":\"t\",\"event\":\"a\\ud83d\",\"data\":\"x\"}")) {
+      String line = assertThrows(BadEventException.class, () -> EventJsonParser.parseLine(json)).getMessage();
+      assertTrue(line.contains("lone surrogate"), line);
+      String body =
+          assertThrows(BadEventException.class, () -> EventJsonParser.parseBody(body(json))).getMessage();
+      assertEquals(line, body);
+    }
+    assertEquals(
+        new PublishRequest("t", null, "\uD83C\uDF89"),
+        EventJsonParser.parseLine("{\"topic\":\"t\",\"data\":\"\\ud83c\\udf89\"}"),
+        "an escaped surrogate pair is fine");
+  }
+
+  @Test
   void aByteOrderMarkBeforeTheObjectIsIgnoredAndANullEventIsNoEvent() {
     assertEquals(
         new PublishRequest("t", null, "x"),
