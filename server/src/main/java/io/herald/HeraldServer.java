@@ -219,6 +219,12 @@ public final class HeraldServer implements AutoCloseable {
               + " topic; set --jwt-secret-file, --jwt-public-key or --jwt-jwks to require tokens",
           httpPort());
     }
+    if (config.allowQueryToken) {
+      log.warn(
+          "--allow-query-token: tokens are accepted in the URL (?token=), where proxies and"
+              + " browsers log and keep them; prefer the {} cookie or Authorization: Bearer",
+          config.jwtCookie);
+    }
     return this;
   }
 
