@@ -118,6 +118,28 @@ class BrowserDemoTest {
   }
 
   @Test
+  void theDemoPageStreamsOverHttp2WithTls() throws Exception {
+    Path cert = Path.of(getClass().getResource("/tls/cert.pem").toURI());
+    Path key = Path.of(getClass().getResource("/tls/key.pem").toURI());
+    herald = TestHerald.start(b -> b.demo(true).httpsPort(0).tlsCert(cert).tlsKey(key));
+    // The test certificate is self-signed: this browser, and only it, accepts it.
+    try (Chromium browser =
+        Chromium.open(dir, "https://127.0.0.1:" + herald.server().httpsPort() + "/demo",
+            "--ignore-certificate-errors")) {
+      browser.await(state("open"), WAIT, "the stream to open over TLS");
+      String id = publish("over h2");
+      browser.await(listed(id + "message" + "over h2"), WAIT, "the event over TLS");
+
+      // ALPN chose h2 for the page, and the event stream is an HTTP/2 stream at Herald.
+      assertEquals("h2",
+          browser.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol"));
+      String metrics = Http.get(herald.adminPort(), "/metrics").body();
+      assertTrue(metrics.contains("herald_streams{protocol=\"h2\"} 1"), metrics);
+      assertTrue(metrics.contains("herald_streams{protocol=\"h1\"} 0"), metrics);
+    }
+  }
+
+  @Test
   void publishingWithoutCredentialsSaysWhatItNeeds() throws Exception {
     // A publish key is configured, the page sends none: 401, and the page says why.
     herald = TestHerald.start(b -> b.demo(true).allowHttpPublish(false).publishKey("demo-key-0123456789"));
