@@ -12,6 +12,8 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,12 +46,16 @@ public final class Chromium implements AutoCloseable {
     this.dir = dir;
   }
 
-  /** Starts Chromium on {@code url} and connects to its page. */
-  public static Chromium open(Path dir, String url) throws Exception {
+  /**
+   * Starts Chromium on {@code url} and connects to its page; {@code flags} are added to its
+   * command line (e.g. {@code --ignore-certificate-errors} for the self-signed test certificate).
+   */
+  public static Chromium open(Path dir, String url, String... flags) throws Exception {
     DebianPackages.ensure(BINARY, "chromium");
     Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 BINARY.toString(),
                 "--headless=new",
                 "--no-sandbox", // Chromium's sandbox refuses to run as root, as CI does
@@ -57,10 +63,14 @@ public final class Chromium implements AutoCloseable {
                 "--disable-dev-shm-usage",
                 "--no-first-run",
                 "--no-default-browser-check",
+                "--window-size=1000,760",
                 "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0",
-                "--user-data-dir=" + profile,
-                url)
+                "--user-data-dir=" + profile));
+    command.addAll(List.of(flags));
+    command.add(url);
+    Process process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("chromium.log").toFile())
             .start();
@@ -86,6 +96,33 @@ public final class Chromium implements AutoCloseable {
     }
     JsonNode value = result.path("result").path("value");
     return value.isMissingNode() || value.isNull() ? null : value.isTextual() ? value.asText() : value.toString();
+  }
+
+  /** Sends a DevTools command to the page and returns its result, failing on a protocol error. */
+  public JsonNode call(String method, Map<String, ?> params) throws Exception {
+    return send(method, JSON.valueToTree(params)).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Loads {@code url} in the page (returns once the navigation is committed). */
+  public void navigate(String url) throws Exception {
+    JsonNode result = call("Page.navigate", Map.of("url", url));
+    if (result.hasNonNull("errorText")) {
+      throw new AssertionError("could not load " + url + ": " + result.get("errorText"));
+    }
+  }
+
+  /** Sets a cookie in the browser for {@code url}'s origin, as if that site had set it. */
+  public void setCookie(String url, String name, String value) throws Exception {
+    JsonNode result = call("Network.setCookie", Map.of("url", url, "name", name, "value", value));
+    if (!result.path("success").asBoolean(true)) {
+      throw new AssertionError("Chromium refused the cookie " + name + " for " + url);
+    }
+  }
+
+  /** What the page shows now, as PNG bytes. */
+  public byte[] screenshot() throws Exception {
+    JsonNode result = call("Page.captureScreenshot", Map.of("format", "png"));
+    return Base64.getDecoder().decode(result.path("data").asText());
   }
 
   /**
