@@ -420,18 +420,29 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
         http2Ex != null
             ? http2Ex
             : new Http2Exception(Http2Error.INTERNAL_ERROR, String.valueOf(cause.getMessage()), cause);
-    goAway(
-            ctx,
-            connection().remote().lastStreamCreated(),
-            error.error().code(),
-            ByteBufUtil.writeUtf8(ctx.alloc(), String.valueOf(error.getMessage())),
-            ctx.newPromise())
-        .addListener(
-            written -> {
-              if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
-              }
-            });
+    // The frame is written directly, not through goAway(): that one closes the connection as
+    // soon as the GOAWAY is written, and a close with the client's flood still unread makes the
+    // kernel answer with a reset, which can destroy the GOAWAY before the client reads it.
+    int lastStreamId = connection().remote().lastStreamCreated();
+    ByteBuf debugData = ByteBufUtil.writeUtf8(ctx.alloc(), String.valueOf(error.getMessage()));
+    boolean first;
+    try {
+      first = connection().goAwaySent(lastStreamId, error.error().code(), debugData);
+    } catch (Http2Exception alreadySentLower) {
+      first = false;
+    }
+    if (first) {
+      frameWriter()
+          .writeGoAway(ctx, lastStreamId, error.error().code(), debugData, ctx.newPromise())
+          .addListener(
+              written -> {
+                if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                  duplex.shutdownOutput();
+                }
+              });
+    } else {
+      debugData.release();
+    }
     ctx.flush();
     // Closed after the linger whether or not the GOAWAY got out: a client that does not read
     // would otherwise keep the connection forever.
