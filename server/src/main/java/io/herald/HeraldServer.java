@@ -18,6 +18,7 @@ import io.herald.http.PublishRoute;
 import io.herald.http.StreamLimits;
 import io.herald.ingest.IngestAuth;
 import io.herald.ingest.IngestServerInitializer;
+import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
 import io.herald.sse.RetryPolicy;
@@ -93,6 +94,7 @@ public final class HeraldServer implements AutoCloseable {
               new EventIdGenerator(System::currentTimeMillis),
               config.ringSize,
               stats);
+      Publisher publisher = Publisher.local(broadcaster);
       retry = new RetryPolicy(config.retryMillis);
       maxConnections =
           config.maxConnections > 0 ? config.maxConnections : OpenFiles.defaultMaxConnections();
@@ -112,7 +114,7 @@ public final class HeraldServer implements AutoCloseable {
               stats,
               auth,
               new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
-      PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
+      PublishRoute publish = new PublishRoute(publisher, auth, stats);
       CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
       HttpRouter router = new HttpRouter(events, publish, cors, config.demo);
       Supplier<Http2EventsHandler> http2 =
@@ -165,7 +167,7 @@ public final class HeraldServer implements AutoCloseable {
               config.ingestHost,
               config.ingestPort,
               new IngestServerInitializer(
-                  broadcaster, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
+                  broadcaster, publisher, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
               WriteBufferWaterMark.DEFAULT);
       adminListener =
           bind(

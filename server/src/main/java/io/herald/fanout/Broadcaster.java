@@ -45,6 +45,7 @@ public final class Broadcaster implements ReplaySource {
   private final HeraldStats stats;
   private final List<Runnable> decongestionWaiters = new CopyOnWriteArrayList<>();
   private long position;
+  private EventId newest; // id of the last event published or delivered; ids only increase
   private boolean closed;
 
   public Broadcaster(
@@ -99,6 +100,7 @@ public final class Broadcaster implements ReplaySource {
       }
       for (PublishRequest request : requests) {
         EventId id = ids.next();
+        newest = id;
         SseEvent event =
             SseEncoder.encode(
                 alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
@@ -120,6 +122,56 @@ public final class Broadcaster implements ReplaySource {
     stats.published(requests.size());
     return published;
   }
+
+  /**
+   * Publishes events whose ids were assigned elsewhere (cluster mode: by Redis), in order, the
+   * same way {@link #publish} does: history, then every dispatcher. An event whose id is not
+   * newer than the last one is skipped (and counted in the result), so ids in the history and
+   * on every stream only increase, whatever the caller sends twice.
+   *
+   * @return how many events were skipped
+   */
+  public int deliver(List<Given> events) {
+    if (events.isEmpty()) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    int skipped = 0;
+    lock.lock();
+    try {
+      if (closed) {
+        return 0;
+      }
+      for (Given given : events) {
+        if (newest != null && given.id().compareTo(newest) <= 0) {
+          skipped++;
+          continue;
+        }
+        newest = given.id();
+        PublishRequest request = given.request();
+        SseEvent event =
+            SseEncoder.encode(
+                alloc, position + 1, given.id(), request.topic(), request.type(), request.data(), now);
+        position++;
+        history.append(event);
+        for (LoopDispatcher dispatcher : dispatchers) {
+          if (!dispatcher.offer(event)) {
+            stats.overrun();
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (LoopDispatcher dispatcher : dispatchers) {
+      dispatcher.wake();
+    }
+    stats.published(events.size() - skipped);
+    return skipped;
+  }
+
+  /** An event with the id it was given elsewhere, for {@link #deliver}. */
+  public record Given(EventId id, PublishRequest request) {}
 
   /** Whether some event loop is falling behind: publishers should stop reading for a while. */
   public boolean isCongested() {
