@@ -2,6 +2,8 @@ package io.herald;
 
 import io.herald.admin.AdminHandler;
 import io.herald.admin.AdminServerInitializer;
+import io.herald.cluster.RedisEventLog;
+import io.herald.cluster.StreamReader;
 import io.herald.config.HeraldConfig;
 import io.herald.fanout.Broadcaster;
 import io.herald.history.EventHistory;
@@ -64,6 +66,8 @@ public final class HeraldServer implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Broadcaster broadcaster;
+  private RedisEventLog eventLog; // cluster mode only
+  private StreamReader reader; // cluster mode only
   private RetryPolicy retry;
   private Channel httpListener;
   private Channel httpsListener;
@@ -95,6 +99,13 @@ public final class HeraldServer implements AutoCloseable {
               config.ringSize,
               stats);
       Publisher publisher = Publisher.local(broadcaster);
+      if (config.clusterMode()) {
+        // Cluster mode: events are stored in (and get their ids from) the shared Redis stream,
+        // and reach this node's subscribers through the reader, like every other node's.
+        eventLog = RedisEventLog.connect(config.redis, config.redisPassword, config.historySize);
+        reader = eventLog.startReader(broadcaster, config.historySize);
+        publisher = eventLog;
+      }
       retry = new RetryPolicy(config.retryMillis);
       maxConnections =
           config.maxConnections > 0 ? config.maxConnections : OpenFiles.defaultMaxConnections();
@@ -181,6 +192,7 @@ public final class HeraldServer implements AutoCloseable {
       broadcaster.startSweeping(
           Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(sweep, TimeUnit.SECONDS.toNanos(1))));
     } catch (RuntimeException e) {
+      closeCluster();
       shutdownGroups();
       throw e;
     }
@@ -189,7 +201,7 @@ public final class HeraldServer implements AutoCloseable {
         "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
             + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
             + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
-            + " subscribers={} ingest-auth={} cors-origins={}",
+            + " subscribers={} ingest-auth={} cors-origins={} cluster={}",
         config.httpHost + ":" + httpPort(),
         httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
         config.ingestHost + ":" + ingestPort(),
@@ -210,7 +222,8 @@ public final class HeraldServer implements AutoCloseable {
         auth.publishMode(),
         auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
         ingestSecret == null ? "none" : "secret", // never the secret itself
-        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
+        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins),
+        eventLog == null ? "off" : eventLog.address() + "/" + RedisEventLog.STREAM);
     if (config.demo) {
       log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
     }
@@ -329,6 +342,7 @@ public final class HeraldServer implements AutoCloseable {
         channel ->
             !HttpServerInitializer.isEventStream(channel) && !HttpServerInitializer.isHttp2(channel));
     broadcaster.shutdown(retry).awaitUninterruptibly(remainingMillis(deadline));
+    closeCluster();
     httpChannels.close(HttpServerInitializer::isHttp2);
     httpChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
     int forced = httpChannels.size() + ingestChannels.size();
@@ -342,6 +356,17 @@ public final class HeraldServer implements AutoCloseable {
         stats.published(),
         stats.delivered(),
         forced);
+  }
+
+  private void closeCluster() {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+    }
+    if (eventLog != null) {
+      eventLog.close();
+      eventLog = null;
+    }
   }
 
   private static long remainingMillis(long deadlineNanos) {
