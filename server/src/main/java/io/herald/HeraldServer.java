@@ -97,7 +97,8 @@ public final class HeraldServer implements AutoCloseable {
               new EventHistory(config.historySize, config.historyBytes),
               new EventIdGenerator(System::currentTimeMillis),
               config.ringSize,
-              stats);
+              stats,
+              config.clusterMode());
       Publisher publisher = Publisher.local(broadcaster);
       if (config.clusterMode()) {
         // Cluster mode: events are stored in (and get their ids from) the shared Redis stream,

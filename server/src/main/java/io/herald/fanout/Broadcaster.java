@@ -44,6 +44,7 @@ public final class Broadcaster implements ReplaySource {
   private final Map<EventExecutor, LoopDispatcher> byLoop = new IdentityHashMap<>();
   private final HeraldStats stats;
   private final List<Runnable> decongestionWaiters = new CopyOnWriteArrayList<>();
+  private final boolean idsFromSharedLog;
   private long position;
   private EventId newest; // id of the last event published or delivered; ids only increase
   private boolean closed;
@@ -55,6 +56,23 @@ public final class Broadcaster implements ReplaySource {
       EventIdGenerator ids,
       int ringCapacity,
       HeraldStats stats) {
+    this(loops, alloc, history, ids, ringCapacity, stats, false);
+  }
+
+  /**
+   * @param idsFromSharedLog cluster mode: events arrive through {@link #deliver} in the order of
+   *     a log every node reads, so a client's id newer than anything seen here is one this node
+   *     has not read yet (see {@link #start})
+   */
+  public Broadcaster(
+      EventLoopGroup loops,
+      ByteBufAllocator alloc,
+      EventHistory history,
+      EventIdGenerator ids,
+      int ringCapacity,
+      HeraldStats stats,
+      boolean idsFromSharedLog) {
+    this.idsFromSharedLog = idsFromSharedLog;
     this.alloc = alloc;
     this.history = history;
     this.ids = ids;
@@ -212,6 +230,12 @@ public final class Broadcaster implements ReplaySource {
       }
       EventId id = EventId.parse(lastEventId);
       long from = id == null ? EventHistory.RESET : history.resumePosition(id);
+      if (from == EventHistory.RESET && isAheadOfThisNode(id)) {
+        // Every event up to the client's id reached it elsewhere; everything after it comes
+        // through this node's reader, after the newest event here: live, skipping until past it.
+        stats.replayRequested();
+        return new Start(-1, live, false, null, id);
+      }
       if (from == EventHistory.RESET) {
         stats.reset();
         return new Start(-1, live, true, history.earliestId());
@@ -222,6 +246,24 @@ public final class Broadcaster implements ReplaySource {
       lock.unlock();
     }
   }
+
+  /**
+   * Cluster mode: whether {@code id} is one the shared log has but this node's reader has not
+   * delivered yet — newer than the newest event here, and not from the future (more than
+   * {@link #AHEAD_TOLERANCE_MILLIS} past this node's clock: a client that made it up would only
+   * skip its own events, but a reset is the honest answer). Only once this node has read
+   * something: with nothing read, an id from a log that lost events cannot be told apart.
+   */
+  private boolean isAheadOfThisNode(EventId id) {
+    return idsFromSharedLog
+        && id != null
+        && newest != null
+        && id.compareTo(newest) > 0
+        && id.millis() <= System.currentTimeMillis() + AHEAD_TOLERANCE_MILLIS;
+  }
+
+  /** How far past this node's clock a cluster id may be (clocks of Redis and nodes differ). */
+  static final long AHEAD_TOLERANCE_MILLIS = 10_000;
 
   @Override
   public Step replay(

@@ -24,8 +24,15 @@ public interface ReplaySource {
    *     takes events after it from its dispatcher
    * @param reset whether the client's id could not be resumed from (send {@code event: reset})
    * @param earliest the oldest retained id, for the reset event; null when nothing is retained
+   * @param skipThrough null, or (cluster mode) the client's id when this node has not read that
+   *     far yet: live events up to and including it are ones the client has, and are skipped
    */
-  record Start(long replayFrom, long livePosition, boolean reset, EventId earliest) {}
+  record Start(
+      long replayFrom, long livePosition, boolean reset, EventId earliest, EventId skipThrough) {
+    public Start(long replayFrom, long livePosition, boolean reset, EventId earliest) {
+      this(replayFrom, livePosition, reset, earliest, null);
+    }
+  }
 
   /**
    * One step of a replay.

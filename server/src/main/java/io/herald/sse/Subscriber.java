@@ -1,5 +1,6 @@
 package io.herald.sse;
 
+import io.herald.history.EventId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,6 +35,7 @@ public final class Subscriber {
   private Owner owner;
 
   private long deliveredPosition;
+  private EventId skipThrough; // see ReplaySource.Start#skipThrough; null once past it
   private long replayFrom = -1;
   private long lastWriteNanos;
   private long unwritableSinceNanos;
@@ -99,6 +101,7 @@ public final class Subscriber {
     this.lastWriteNanos = nowNanos;
     ReplaySource.Start start = replaySource.start(lastEventId);
     deliveredPosition = start.livePosition();
+    skipThrough = start.skipThrough();
     if (start.reset()) {
       stream.writeText(SseFrames.reset(start.earliest()));
     }
@@ -120,6 +123,12 @@ public final class Subscriber {
       return false;
     }
     deliveredPosition = event.position();
+    if (skipThrough != null) {
+      if (event.id().compareTo(skipThrough) <= 0) {
+        return false; // the client had it from another node
+      }
+      skipThrough = null;
+    }
     if (stream.queuedWrites() >= limits.queueEvents()
         || stream.queuedBytes() + event.size() > limits.queueBytes()) {
       cut(DisconnectReason.SLOW_CONSUMER);
@@ -135,7 +144,7 @@ public final class Subscriber {
    * closed, not replaying) and has none of them yet. Otherwise its events go one by one.
    */
   public boolean takesWhole(SseEvent run) {
-    return !closed && replayFrom < 0 && deliveredPosition < run.firstPosition();
+    return !closed && replayFrom < 0 && skipThrough == null && deliveredPosition < run.firstPosition();
   }
 
   /** Marks this subscriber as written in the current batch; true the first time. */

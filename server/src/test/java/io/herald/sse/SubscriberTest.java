@@ -86,6 +86,38 @@ class SubscriberTest {
   }
 
   @Test
+  void aClientAheadOfThisNodeGoesLiveAndSkipsWhatItHadUntilPastItsId() {
+    publish("t"); // e1: this node has read this far
+    ReplaySource ahead =
+        new ReplaySource() {
+          @Override
+          public Start start(String lastEventId) {
+            return new Start(-1, history.lastPosition(), false, null, EventId.parse(lastEventId));
+          }
+
+          @Override
+          public Step replay(
+              long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+            throw new AssertionError("nothing to replay");
+          }
+        };
+    Subscriber s = new Subscriber(stream, List.of("t"), LIMITS, ahead);
+    s.start(owner, new EventId(1000, 3).toString(), 0); // the client read e3 on another node
+    SseEvent e2 = publish("t");
+    SseEvent e3 = publish("t");
+    SseEvent e4 = publish("t");
+    assertFalse(s.isReplaying());
+    assertFalse(s.takesWhole(e2), "one by one while skipping");
+    assertFalse(s.offer(e2, 1), "the client has it");
+    assertFalse(s.offer(e3, 1), "the client has it");
+    assertTrue(s.offer(e4, 1));
+    SseEvent e5 = publish("t");
+    assertTrue(s.offer(e5, 1));
+    assertEquals(List.of("e4", "e5"), stream.dataWritten());
+    assertTrue(stream.texts.isEmpty() || stream.texts.stream().noneMatch(t -> t.contains("reset")));
+  }
+
+  @Test
   void resumeReplaysMissedEventsOfItsTopicsThenSkipsThemWhenTheyArriveLive() {
     SseEvent e1 = publish("t");
     SseEvent e2 = publish("t");
