@@ -105,6 +105,7 @@ public final class HeraldServer implements AutoCloseable {
         // and reach this node's subscribers through the reader, like every other node's.
         eventLog = RedisEventLog.connect(config.redis, config.redisPassword, config.historySize);
         reader = eventLog.startReader(broadcaster, config.historySize);
+        broadcaster.replayOlderEventsFrom(eventLog);
         publisher = eventLog;
       }
       retry = new RetryPolicy(config.retryMillis);

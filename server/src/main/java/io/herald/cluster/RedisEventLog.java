@@ -2,9 +2,13 @@ package io.herald.cluster;
 
 import io.herald.config.HeraldConfig;
 import io.herald.fanout.Broadcaster;
+import io.herald.fanout.SharedLog;
+import io.herald.history.EventId;
 import io.herald.ingest.PublishRequest;
 import io.herald.ingest.Publisher;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -38,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * group of its own, apart from the loops that serve subscribers, so a Redis round trip never
  * waits behind fan-out work and fan-out never waits on Redis.
  */
-public final class RedisEventLog implements Publisher, AutoCloseable {
+public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable {
   /** The stream every node appends to and reads from. */
   public static final String STREAM = "herald:events";
 
@@ -162,6 +166,30 @@ public final class RedisEventLog implements Publisher, AutoCloseable {
           }
           return text;
         });
+  }
+
+  /**
+   * {@code XRANGE} for replays older than a node's history; Redis 6.2 or later (exclusive
+   * bounds). Entries that are not Herald events are left out.
+   */
+  @Override
+  public CompletableFuture<List<Broadcaster.Given>> range(
+      EventId from, boolean inclusive, EventId before, int count) {
+    Range<String> range =
+        Range.from(
+            inclusive
+                ? Range.Boundary.including(from.toString())
+                : Range.Boundary.excluding(from.toString()),
+            Range.Boundary.excluding(before.toString()));
+    try {
+      return publishing
+          .async()
+          .xrange(STREAM, range, Limit.from(count))
+          .toCompletableFuture()
+          .thenApply(StreamReader::events);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**

@@ -137,23 +137,29 @@ public final class StreamReader implements AutoCloseable {
     if (entries.isEmpty()) {
       return;
     }
-    List<Broadcaster.Given> events = new ArrayList<>(entries.size());
-    for (StreamMessage<String, String> entry : entries) {
-      lastId = entry.getId();
-      EventId id = EventId.parse(entry.getId());
-      Map<String, String> body = entry.getBody();
-      String topic = body.get("topic");
-      String data = body.get("data");
-      if (id == null || topic == null || data == null) {
-        log.warn("redis reader skips entry {}: not a Herald event {}", entry.getId(), body.keySet());
-        continue;
-      }
-      events.add(new Broadcaster.Given(id, new PublishRequest(topic, body.get("type"), data)));
-    }
+    lastId = entries.get(entries.size() - 1).getId();
+    List<Broadcaster.Given> events = events(entries);
     int skipped = broadcaster.deliver(events);
     if (skipped > 0) {
       log.warn("redis reader skipped {} events whose ids were not newer than the last", skipped);
     }
+  }
+
+  /** The Herald events among stream entries, with their ids; anything else is logged and left out. */
+  static List<Broadcaster.Given> events(List<StreamMessage<String, String>> entries) {
+    List<Broadcaster.Given> events = new ArrayList<>(entries.size());
+    for (StreamMessage<String, String> entry : entries) {
+      EventId id = EventId.parse(entry.getId());
+      Map<String, String> body = entry.getBody();
+      String topic = body == null ? null : body.get("topic");
+      String data = body == null ? null : body.get("data");
+      if (id == null || topic == null || data == null) {
+        log.warn("skipping stream entry {}: not a Herald event", entry.getId());
+        continue;
+      }
+      events.add(new Broadcaster.Given(id, new PublishRequest(topic, body.get("type"), data)));
+    }
+    return events;
   }
 
   /** Stops following (within about {@link #BLOCK}) and closes the connection. */

@@ -45,6 +45,7 @@ public final class Broadcaster implements ReplaySource {
   private final HeraldStats stats;
   private final List<Runnable> decongestionWaiters = new CopyOnWriteArrayList<>();
   private final boolean idsFromSharedLog;
+  private volatile SharedLog sharedLog; // cluster mode: where replays older than the history go
   private long position;
   private EventId newest; // id of the last event published or delivered; ids only increase
   private boolean closed;
@@ -230,6 +231,18 @@ public final class Broadcaster implements ReplaySource {
       }
       EventId id = EventId.parse(lastEventId);
       long from = id == null ? EventHistory.RESET : history.resumePosition(id);
+      SharedLog log = sharedLog;
+      EventId earliest = history.earliestId();
+      if (from == EventHistory.RESET
+          && log != null
+          && id != null
+          && earliest != null
+          && id.compareTo(earliest) < 0) {
+        // Older than this node's history: the shared log may still have it. The log part ends
+        // where the history begins, and the history part is an ordinary replay from there.
+        stats.replayRequested();
+        return new Start(history.firstPosition(), live, false, null, null, id, earliest);
+      }
       if (from == EventHistory.RESET && isAheadOfThisNode(id)) {
         // Every event up to the client's id reached it elsewhere; everything after it comes
         // through this node's reader, after the newest event here: live, skipping until past it.
@@ -245,6 +258,54 @@ public final class Broadcaster implements ReplaySource {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Cluster mode: replays older than the history are served from {@code log}. */
+  public void replayOlderEventsFrom(SharedLog log) {
+    this.sharedLog = log;
+  }
+
+  @Override
+  public void replayFromLog(
+      EventId after,
+      boolean first,
+      EventId before,
+      Predicate<String> topics,
+      int maxEvents,
+      java.util.function.BiConsumer<LogPage, Throwable> then) {
+    SharedLog log = sharedLog;
+    int asked = first ? maxEvents + 1 : maxEvents;
+    log.range(after, first, before, asked)
+        .whenComplete(
+            (entries, failure) -> {
+              if (failure != null) {
+                then.accept(null, failure);
+                return;
+              }
+              if (first && (entries.isEmpty() || !entries.get(0).id().equals(after))) {
+                stats.reset();
+                then.accept(
+                    new LogPage(
+                        List.of(), null, true, true, entries.isEmpty() ? before : entries.get(0).id()),
+                    null);
+                return;
+              }
+              List<SseEvent> events = new ArrayList<>(entries.size());
+              long now = System.nanoTime();
+              for (int i = first ? 1 : 0; i < entries.size(); i++) {
+                Given given = entries.get(i);
+                PublishRequest request = given.request();
+                if (topics.test(request.topic())) {
+                  // Position 0: not in this node's history; the subscriber does not track it.
+                  events.add(
+                      SseEncoder.encode(
+                          alloc, 0, given.id(), request.topic(), request.type(), request.data(), now));
+                }
+              }
+              stats.replayed(events.size());
+              EventId last = entries.get(entries.size() - 1).id();
+              then.accept(new LogPage(events, last, entries.size() < asked, false, null), null);
+            });
   }
 
   /**

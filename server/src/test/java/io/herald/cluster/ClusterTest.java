@@ -142,6 +142,47 @@ class ClusterTest {
   }
 
   @Test
+  void anIdOlderThanTheNodesHistoryIsReplayedFromRedisThenFromTheHistoryWithoutGapOrDuplicate()
+      throws Exception {
+    TestHerald a = node();
+    // Node B keeps only a few events (by bytes); Redis keeps them all.
+    TestHerald b = TestHerald.start(s -> s.redis(redis.uri()).ingestMaxLine(1024).historyBytes(2048));
+    nodes.add(b);
+    String padding = "x".repeat(300);
+    List<String> ids = new ArrayList<>();
+    try (IngestTestClient ingest = new IngestTestClient(a.ingestPort());
+        SseTestClient watcherOnB = subscribe(b, "demo", Map.of())) {
+      for (int i = 0; i < 20; i++) {
+        ids.add(ingest.publish(i % 2 == 0 ? "demo" : "other", "\"" + i + padding + "\""));
+      }
+      List<String> demo = new ArrayList<>();
+      for (int i = 0; i < 20; i += 2) {
+        demo.add(ids.get(i));
+      }
+      assertEquals(demo, ids(watcherOnB.awaitEvents(10, WAIT)), "B has read everything");
+      String stats = Http.get(b.adminPort(), "/stats").body();
+      String earliest = stats.replaceAll("(?s).*\"earliestId\":\"([^\"]+)\".*", "$1");
+      assertTrue(
+          EventId.parse(earliest).compareTo(EventId.parse(ids.get(4))) > 0,
+          "B's own history starts after the resumed id and a few more: " + stats);
+
+      try (SseTestClient resumed = subscribe(b, "demo", Map.of("Last-Event-ID", ids.get(2)))) {
+        assertEquals(demo.subList(2, 10), ids(resumed.awaitEvents(8, WAIT)));
+        String live = ingest.publish("demo", "\"live\"");
+        SseTestClient.Event next = resumed.awaitEvent(WAIT);
+        assertEquals(live, next.id(), "nothing between the Redis part, the history part and live");
+      }
+      try (SseTestClient tooOld = subscribe(b, "demo", Map.of("Last-Event-ID", "1-0"))) {
+        SseTestClient.Event reset = tooOld.awaitEvent(WAIT);
+        assertEquals("reset", reset.type(), "Redis does not have 1-0: " + reset);
+        assertTrue(reset.data().contains("\"earliest\":\"" + ids.get(0) + "\""), reset.data());
+        String live = ingest.publish("demo", "\"after reset\"");
+        assertEquals(live, tooOld.awaitEvent(WAIT).id());
+      }
+    }
+  }
+
+  @Test
   void whileRedisIsUnreachablePublishersGetAnErrorNotAnAckAndReadersResumeAfterIt()
       throws Exception {
     TestHerald a = node();
