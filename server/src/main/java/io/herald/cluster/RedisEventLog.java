@@ -196,13 +196,13 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
    * Starts this node's reader: it loads the stream's retained entries into {@code broadcaster}'s
    * history, then follows the stream on a connection (and thread) of its own.
    */
-  public StreamReader startReader(Broadcaster broadcaster, int historySize) {
+  public StreamReader startReader(Broadcaster broadcaster, int historySize, long historyBytes) {
     RedisURI blocking =
         RedisURI.builder(uri)
             .withTimeout(StreamReader.BLOCK.plus(COMMAND_TIMEOUT))
             .build();
     StatefulRedisConnection<String, String> connection = client.connect(blocking);
-    StreamReader reader = new StreamReader(connection, address, broadcaster, historySize);
+    StreamReader reader = new StreamReader(connection, address, broadcaster, historySize, historyBytes);
     try {
       reader.start();
     } catch (RuntimeException e) {

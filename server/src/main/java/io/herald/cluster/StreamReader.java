@@ -44,6 +44,7 @@ public final class StreamReader implements AutoCloseable {
   private final String address;
   private final Broadcaster broadcaster;
   private final int historySize;
+  private final long historyBytes;
   private final Thread thread;
   private volatile boolean running = true;
   private String lastId = "0-0"; // reader thread only, after start()
@@ -52,20 +53,46 @@ public final class StreamReader implements AutoCloseable {
       StatefulRedisConnection<String, String> connection,
       String address,
       Broadcaster broadcaster,
-      int historySize) {
+      int historySize,
+      long historyBytes) {
     this.connection = connection;
     this.address = address;
     this.broadcaster = broadcaster;
     this.historySize = historySize;
+    this.historyBytes = historyBytes;
     this.thread = new Thread(this::follow, "herald-redis-reader");
     this.thread.setDaemon(true);
   }
 
-  /** Loads the retained entries (failing the start if Redis cannot be read), then follows. */
+  /**
+   * Loads the newest entries, as many as the history keeps ({@code --history-size} and about
+   * {@code --history-bytes}, read backwards a page at a time so a stream of large events is
+   * never read whole), failing the start if Redis cannot be read; then follows the stream.
+   */
   void start() {
     RedisCommands<String, String> redis = connection.sync();
-    List<StreamMessage<String, String>> newest =
-        redis.xrevrange(RedisEventLog.STREAM, Range.unbounded(), Limit.from(historySize));
+    List<StreamMessage<String, String>> newest = new ArrayList<>();
+    long bytes = 0;
+    String before = null;
+    while (newest.size() < historySize && bytes < historyBytes) {
+      int asked = Math.min(BATCH, historySize - newest.size());
+      Range<String> range =
+          before == null
+              ? Range.unbounded()
+              : Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(before));
+      List<StreamMessage<String, String>> page =
+          redis.xrevrange(RedisEventLog.STREAM, range, Limit.from(asked));
+      for (StreamMessage<String, String> entry : page) {
+        newest.add(entry);
+        for (String value : entry.getBody().values()) {
+          bytes += value.length();
+        }
+      }
+      if (page.size() < asked) {
+        break;
+      }
+      before = page.get(page.size() - 1).getId();
+    }
     Collections.reverse(newest);
     for (int from = 0; from < newest.size(); from += BATCH) {
       deliver(newest.subList(from, Math.min(newest.size(), from + BATCH)));

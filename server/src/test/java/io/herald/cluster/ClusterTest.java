@@ -142,6 +142,29 @@ class ClusterTest {
   }
 
   @Test
+  void aNodeStartedLaterLoadsOnlyWhatItsHistoryKeepsAndReplaysOlderIdsFromRedis() throws Exception {
+    TestHerald a = node();
+    List<String> ids = new ArrayList<>();
+    String padding = "x".repeat(300);
+    try (IngestTestClient ingest = new IngestTestClient(a.ingestPort())) {
+      for (int i = 0; i < 20; i++) {
+        ids.add(ingest.publish("demo", "\"" + i + padding + "\""));
+      }
+    }
+    TestHerald late =
+        TestHerald.start(s -> s.redis(redis.uri()).ingestMaxLine(1024).historyBytes(2048));
+    nodes.add(late);
+    String stats = Http.get(late.adminPort(), "/stats").body();
+    String earliest = stats.replaceAll("(?s).*\"earliestId\":\"([^\"]+)\".*", "$1");
+    assertTrue(
+        EventId.parse(earliest).compareTo(EventId.parse(ids.get(10))) > 0,
+        "the late node holds only the newest few: " + stats);
+    try (SseTestClient resumed = subscribe(late, "demo", Map.of("Last-Event-ID", ids.get(0)))) {
+      assertEquals(ids.subList(1, 20), ids(resumed.awaitEvents(19, WAIT)));
+    }
+  }
+
+  @Test
   void anIdOlderThanTheNodesHistoryIsReplayedFromRedisThenFromTheHistoryWithoutGapOrDuplicate()
       throws Exception {
     TestHerald a = node();
