@@ -19,6 +19,7 @@ import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
 import io.herald.http.StreamLimits;
 import io.herald.ingest.IngestAuth;
+import io.herald.ingest.IngestHandler;
 import io.herald.ingest.IngestServerInitializer;
 import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
@@ -33,6 +34,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -333,7 +335,13 @@ public final class HeraldServer implements AutoCloseable {
     for (Channel ingest : ingestChannels) {
       ingest.eventLoop().execute(() -> {
         ingest.config().setAutoRead(false);
-        ingest.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ChannelHandlerContext handler = ingest.pipeline().context(IngestHandler.class);
+        if (handler != null) {
+          // Closes once a batch still with Redis (cluster mode) has its answers written.
+          ((IngestHandler) handler.handler()).finish(handler);
+        } else {
+          ingest.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
       });
     }
     ingestChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));

@@ -210,6 +210,22 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
     ctx.fireUserEventTriggered(evt);
   }
 
+  /**
+   * Herald is stopping: read nothing more, and close once every line read so far is answered —
+   * at once, or when a batch still with the publisher (cluster mode: Redis) comes back. Call on
+   * the channel's event loop.
+   */
+  public void finish(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+    inputShutdown = true;
+    if (!pending.isEmpty() && !inFlight) {
+      answer(ctx);
+    }
+    if (!inFlight) {
+      closeWhenWritten(ctx);
+    }
+  }
+
   private static void closeWhenWritten(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
