@@ -118,19 +118,7 @@ public final class Broadcaster implements ReplaySource {
         throw new IllegalStateException("Herald is shutting down");
       }
       for (PublishRequest request : requests) {
-        EventId id = ids.next();
-        newest = id;
-        SseEvent event =
-            SseEncoder.encode(
-                alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
-        position++;
-        history.append(event);
-        for (LoopDispatcher dispatcher : dispatchers) {
-          if (!dispatcher.offer(event)) {
-            stats.overrun();
-          }
-        }
-        published.add(event.idText());
+        published.add(append(ids.next(), request, now).idText());
       }
     } finally {
       lock.unlock();
@@ -166,18 +154,7 @@ public final class Broadcaster implements ReplaySource {
           skipped++;
           continue;
         }
-        newest = given.id();
-        PublishRequest request = given.request();
-        SseEvent event =
-            SseEncoder.encode(
-                alloc, position + 1, given.id(), request.topic(), request.type(), request.data(), now);
-        position++;
-        history.append(event);
-        for (LoopDispatcher dispatcher : dispatchers) {
-          if (!dispatcher.offer(event)) {
-            stats.overrun();
-          }
-        }
+        append(given.id(), given.request(), now);
       }
     } finally {
       lock.unlock();
@@ -187,6 +164,22 @@ public final class Broadcaster implements ReplaySource {
     }
     stats.published(events.size() - skipped);
     return skipped;
+  }
+
+  /** Under the lock: encode once, into the history, to every dispatcher. */
+  private SseEvent append(EventId id, PublishRequest request, long now) {
+    newest = id;
+    SseEvent event =
+        SseEncoder.encode(
+            alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
+    position++;
+    history.append(event);
+    for (LoopDispatcher dispatcher : dispatchers) {
+      if (!dispatcher.offer(event)) {
+        stats.overrun();
+      }
+    }
+    return event;
   }
 
   /** An event with the id it was given elsewhere, for {@link #deliver}. */
