@@ -200,6 +200,15 @@ public final class Herald implements Callable<Integer> {
           + " (https://app.example.com); repeat or separate with commas. '*': any, open mode only.")
   java.util.List<String> corsOrigins;
 
+  @Option(names = "--redis", paramLabel = "URI",
+      description = "Cluster mode: redis://host:port shared by every node; events go through one"
+          + " Redis stream, which assigns their ids. Unset: one node, ids assigned here.")
+  String redis;
+
+  @Option(names = "--redis-password", paramLabel = "PASSWORD",
+      description = "Password for --redis (AUTH); prefer HERALD_REDIS_PASSWORD.")
+  String redisPassword;
+
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
   Duration drainTimeout;
@@ -314,6 +323,8 @@ public final class Herald implements Callable<Integer> {
         .corsOrigins(corsOrigins)
         .ingestSecret(ingestSecret)
         .ingestSecretFile(ingestSecretFile)
+        .redis(redis)
+        .redisPassword(redisPassword)
         .build();
   }
 

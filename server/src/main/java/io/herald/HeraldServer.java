@@ -2,6 +2,8 @@ package io.herald;
 
 import io.herald.admin.AdminHandler;
 import io.herald.admin.AdminServerInitializer;
+import io.herald.cluster.RedisEventLog;
+import io.herald.cluster.StreamReader;
 import io.herald.config.HeraldConfig;
 import io.herald.fanout.Broadcaster;
 import io.herald.history.EventHistory;
@@ -17,7 +19,9 @@ import io.herald.http.TlsContexts;
 import io.herald.http.PublishRoute;
 import io.herald.http.StreamLimits;
 import io.herald.ingest.IngestAuth;
+import io.herald.ingest.IngestHandler;
 import io.herald.ingest.IngestServerInitializer;
+import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
 import io.herald.sse.RetryPolicy;
@@ -30,6 +34,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -63,6 +68,8 @@ public final class HeraldServer implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Broadcaster broadcaster;
+  private RedisEventLog eventLog; // cluster mode only
+  private StreamReader reader; // cluster mode only
   private RetryPolicy retry;
   private Channel httpListener;
   private Channel httpsListener;
@@ -92,7 +99,17 @@ public final class HeraldServer implements AutoCloseable {
               new EventHistory(config.historySize, config.historyBytes),
               new EventIdGenerator(System::currentTimeMillis),
               config.ringSize,
-              stats);
+              stats,
+              config.clusterMode());
+      Publisher publisher = Publisher.local(broadcaster);
+      if (config.clusterMode()) {
+        // Cluster mode: events are stored in (and get their ids from) the shared Redis stream,
+        // and reach this node's subscribers through the reader, like every other node's.
+        eventLog = RedisEventLog.connect(config.redis, config.redisPassword, config.historySize);
+        reader = eventLog.startReader(broadcaster, config.historySize, config.historyBytes);
+        broadcaster.replayOlderEventsFrom(eventLog);
+        publisher = eventLog;
+      }
       retry = new RetryPolicy(config.retryMillis);
       maxConnections =
           config.maxConnections > 0 ? config.maxConnections : OpenFiles.defaultMaxConnections();
@@ -112,7 +129,7 @@ public final class HeraldServer implements AutoCloseable {
               stats,
               auth,
               new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
-      PublishRoute publish = new PublishRoute(broadcaster, auth, stats);
+      PublishRoute publish = new PublishRoute(publisher, auth, stats);
       CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
       HttpRouter router = new HttpRouter(events, publish, cors, config.demo);
       Supplier<Http2EventsHandler> http2 =
@@ -165,7 +182,7 @@ public final class HeraldServer implements AutoCloseable {
               config.ingestHost,
               config.ingestPort,
               new IngestServerInitializer(
-                  broadcaster, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
+                  broadcaster, publisher, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
               WriteBufferWaterMark.DEFAULT);
       adminListener =
           bind(
@@ -179,6 +196,7 @@ public final class HeraldServer implements AutoCloseable {
       broadcaster.startSweeping(
           Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(sweep, TimeUnit.SECONDS.toNanos(1))));
     } catch (RuntimeException e) {
+      closeCluster();
       shutdownGroups();
       throw e;
     }
@@ -187,7 +205,7 @@ public final class HeraldServer implements AutoCloseable {
         "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
             + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
             + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
-            + " subscribers={} ingest-auth={} cors-origins={}",
+            + " subscribers={} ingest-auth={} cors-origins={} cluster={}",
         config.httpHost + ":" + httpPort(),
         httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
         config.ingestHost + ":" + ingestPort(),
@@ -208,7 +226,8 @@ public final class HeraldServer implements AutoCloseable {
         auth.publishMode(),
         auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
         ingestSecret == null ? "none" : "secret", // never the secret itself
-        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
+        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins),
+        eventLog == null ? "off" : eventLog.address() + "/" + RedisEventLog.STREAM);
     if (config.demo) {
       log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
     }
@@ -323,7 +342,13 @@ public final class HeraldServer implements AutoCloseable {
     for (Channel ingest : ingestChannels) {
       ingest.eventLoop().execute(() -> {
         ingest.config().setAutoRead(false);
-        ingest.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ChannelHandlerContext handler = ingest.pipeline().context(IngestHandler.class);
+        if (handler != null) {
+          // Closes once a batch still with Redis (cluster mode) has its answers written.
+          ((IngestHandler) handler.handler()).finish(handler);
+        } else {
+          ingest.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
       });
     }
     ingestChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
@@ -334,6 +359,7 @@ public final class HeraldServer implements AutoCloseable {
         channel ->
             !HttpServerInitializer.isEventStream(channel) && !HttpServerInitializer.isHttp2(channel));
     broadcaster.shutdown(retry).awaitUninterruptibly(remainingMillis(deadline));
+    closeCluster();
     httpChannels.close(HttpServerInitializer::isHttp2);
     httpChannels.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline));
     int forced = httpChannels.size() + ingestChannels.size();
@@ -347,6 +373,17 @@ public final class HeraldServer implements AutoCloseable {
         stats.published(),
         stats.delivered(),
         forced);
+  }
+
+  private void closeCluster() {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+    }
+    if (eventLog != null) {
+      eventLog.close();
+      eventLog = null;
+    }
   }
 
   private static long remainingMillis(long deadlineNanos) {

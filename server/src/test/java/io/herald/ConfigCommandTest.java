@@ -92,11 +92,15 @@ class ConfigCommandTest {
     Result result =
         herald(Map.of(), "--jwt-secret", "0123456789abcdef0123456789abcdef-do-not-print",
             "--publish-key", "publisher-key-do-not-print-1234",
-            "--ingest-secret", "ingest-secret-do-not-print-5678", "config", "--print");
+            "--ingest-secret", "ingest-secret-do-not-print-5678",
+            "--redis", "redis://10.0.0.5:6379", "--redis-password", "redis-password-do-not-print",
+            "config", "--print");
     assertEquals(0, result.exit(), result.err());
     assertTrue(settings(result.out()).contains("jwt-secret = " + ConfigCommand.MASK), result.out());
     assertTrue(settings(result.out()).contains("publish-key = " + ConfigCommand.MASK), result.out());
     assertTrue(settings(result.out()).contains("ingest-secret = " + ConfigCommand.MASK), result.out());
+    assertTrue(settings(result.out()).contains("redis-password = " + ConfigCommand.MASK), result.out());
+    assertTrue(settings(result.out()).contains("redis = redis://10.0.0.5:6379"), result.out());
     assertFalse(result.out().contains("do-not-print"), result.out());
   }
 

@@ -58,6 +58,10 @@ public final class HeraldConfig {
   public final java.nio.file.Path ingestSecretFile;
   /** Origins whose pages may call the public routes from a browser; empty: none. */
   public final java.util.List<String> corsOrigins;
+  /** Cluster mode: the Redis every node shares ({@code redis://host:port}), or null (one node). */
+  public final String redis;
+  /** The Redis password (AUTH), or null. */
+  public final String redisPassword;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -103,6 +107,13 @@ public final class HeraldConfig {
     ingestSecret = b.ingestSecret;
     ingestSecretFile = b.ingestSecretFile;
     corsOrigins = b.corsOrigins;
+    redis = b.redis;
+    redisPassword = b.redisPassword;
+  }
+
+  /** Whether Herald runs as one node of a cluster sharing a Redis stream. */
+  public boolean clusterMode() {
+    return redis != null;
   }
 
   /** Whether subscribers need a token (some key to verify it with is configured). */
@@ -164,6 +175,8 @@ public final class HeraldConfig {
     private String ingestSecret;
     private java.nio.file.Path ingestSecretFile;
     private java.util.List<String> corsOrigins = java.util.List.of();
+    private String redis;
+    private String redisPassword;
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -210,8 +223,16 @@ public final class HeraldConfig {
     public Builder corsOrigins(java.util.List<String> v) {
       corsOrigins = v == null ? java.util.List.of() : java.util.List.copyOf(v); return this; }
 
+    public Builder redis(String v) { redis = v; return this; }
+    public Builder redisPassword(String v) { redisPassword = v; return this; }
+
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
+      if (redis != null) {
+        redisAddress(redis);
+      } else if (redisPassword != null) {
+        fail("--redis-password", "needs --redis", "a password without a Redis");
+      }
       port("--http-port", httpPort);
       port("--ingest-port", ingestPort);
       port("--admin-port", adminPort);
@@ -321,6 +342,27 @@ public final class HeraldConfig {
             + " HERALD_INGEST_SECRET) so publishers must prove they know it, or bind it to 127.0.0.1",
             ingestHost);
       }
+    }
+
+    /**
+     * Checks a {@code --redis} value: {@code redis://host:port}, nothing else (the password has
+     * its own option so that it can come from the environment and is masked when printed).
+     */
+    public static java.net.URI redisAddress(String value) {
+      // A value with credentials is not echoed: the message ends up in logs.
+      String shown = value.contains("@") ? "a URI with credentials" : value;
+      java.net.URI uri = null;
+      try {
+        uri = new java.net.URI(value);
+      } catch (java.net.URISyntaxException e) {
+        fail("--redis", "must be redis://host:port", shown);
+      }
+      if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1
+          || uri.getUserInfo() != null || (uri.getPath() != null && !uri.getPath().isEmpty())
+          || uri.getQuery() != null) {
+        fail("--redis", "must be redis://host:port (password: --redis-password)", shown);
+      }
+      return uri;
     }
 
     /** Whether a host is a loopback address (a name that cannot be resolved is not). */

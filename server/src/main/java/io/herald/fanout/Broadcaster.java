@@ -44,7 +44,10 @@ public final class Broadcaster implements ReplaySource {
   private final Map<EventExecutor, LoopDispatcher> byLoop = new IdentityHashMap<>();
   private final HeraldStats stats;
   private final List<Runnable> decongestionWaiters = new CopyOnWriteArrayList<>();
+  private final boolean idsFromSharedLog;
+  private volatile SharedLog sharedLog; // cluster mode: where replays older than the history go
   private long position;
+  private EventId newest; // id of the last event published or delivered; ids only increase
   private boolean closed;
 
   public Broadcaster(
@@ -54,6 +57,23 @@ public final class Broadcaster implements ReplaySource {
       EventIdGenerator ids,
       int ringCapacity,
       HeraldStats stats) {
+    this(loops, alloc, history, ids, ringCapacity, stats, false);
+  }
+
+  /**
+   * @param idsFromSharedLog cluster mode: events arrive through {@link #deliver} in the order of
+   *     a log every node reads, so a client's id newer than anything seen here is one this node
+   *     has not read yet (see {@link #start})
+   */
+  public Broadcaster(
+      EventLoopGroup loops,
+      ByteBufAllocator alloc,
+      EventHistory history,
+      EventIdGenerator ids,
+      int ringCapacity,
+      HeraldStats stats,
+      boolean idsFromSharedLog) {
+    this.idsFromSharedLog = idsFromSharedLog;
     this.alloc = alloc;
     this.history = history;
     this.ids = ids;
@@ -98,18 +118,7 @@ public final class Broadcaster implements ReplaySource {
         throw new IllegalStateException("Herald is shutting down");
       }
       for (PublishRequest request : requests) {
-        EventId id = ids.next();
-        SseEvent event =
-            SseEncoder.encode(
-                alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
-        position++;
-        history.append(event);
-        for (LoopDispatcher dispatcher : dispatchers) {
-          if (!dispatcher.offer(event)) {
-            stats.overrun();
-          }
-        }
-        published.add(event.idText());
+        published.add(append(ids.next(), request, now).idText());
       }
     } finally {
       lock.unlock();
@@ -120,6 +129,61 @@ public final class Broadcaster implements ReplaySource {
     stats.published(requests.size());
     return published;
   }
+
+  /**
+   * Publishes events whose ids were assigned elsewhere (cluster mode: by Redis), in order, the
+   * same way {@link #publish} does: history, then every dispatcher. An event whose id is not
+   * newer than the last one is skipped (and counted in the result), so ids in the history and
+   * on every stream only increase, whatever the caller sends twice.
+   *
+   * @return how many events were skipped
+   */
+  public int deliver(List<Given> events) {
+    if (events.isEmpty()) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    int skipped = 0;
+    lock.lock();
+    try {
+      if (closed) {
+        return 0;
+      }
+      for (Given given : events) {
+        if (newest != null && given.id().compareTo(newest) <= 0) {
+          skipped++;
+          continue;
+        }
+        append(given.id(), given.request(), now);
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (LoopDispatcher dispatcher : dispatchers) {
+      dispatcher.wake();
+    }
+    stats.published(events.size() - skipped);
+    return skipped;
+  }
+
+  /** Under the lock: encode once, into the history, to every dispatcher. */
+  private SseEvent append(EventId id, PublishRequest request, long now) {
+    newest = id;
+    SseEvent event =
+        SseEncoder.encode(
+            alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
+    position++;
+    history.append(event);
+    for (LoopDispatcher dispatcher : dispatchers) {
+      if (!dispatcher.offer(event)) {
+        stats.overrun();
+      }
+    }
+    return event;
+  }
+
+  /** An event with the id it was given elsewhere, for {@link #deliver}. */
+  public record Given(EventId id, PublishRequest request) {}
 
   /** Whether some event loop is falling behind: publishers should stop reading for a while. */
   public boolean isCongested() {
@@ -160,6 +224,24 @@ public final class Broadcaster implements ReplaySource {
       }
       EventId id = EventId.parse(lastEventId);
       long from = id == null ? EventHistory.RESET : history.resumePosition(id);
+      SharedLog log = sharedLog;
+      EventId earliest = history.earliestId();
+      if (from == EventHistory.RESET
+          && log != null
+          && id != null
+          && earliest != null
+          && id.compareTo(earliest) < 0) {
+        // Older than this node's history: the shared log may still have it. The log part ends
+        // where the history begins, and the history part is an ordinary replay from there.
+        stats.replayRequested();
+        return new Start(history.firstPosition(), live, false, null, null, id, earliest);
+      }
+      if (from == EventHistory.RESET && isAheadOfThisNode(id)) {
+        // Every event up to the client's id reached it elsewhere; everything after it comes
+        // through this node's reader, after the newest event here: live, skipping until past it.
+        stats.replayRequested();
+        return new Start(-1, live, false, null, id);
+      }
       if (from == EventHistory.RESET) {
         stats.reset();
         return new Start(-1, live, true, history.earliestId());
@@ -170,6 +252,72 @@ public final class Broadcaster implements ReplaySource {
       lock.unlock();
     }
   }
+
+  /** Cluster mode: replays older than the history are served from {@code log}. */
+  public void replayOlderEventsFrom(SharedLog log) {
+    this.sharedLog = log;
+  }
+
+  @Override
+  public void replayFromLog(
+      EventId after,
+      boolean first,
+      EventId before,
+      Predicate<String> topics,
+      int maxEvents,
+      java.util.function.BiConsumer<LogPage, Throwable> then) {
+    SharedLog log = sharedLog;
+    int asked = first ? maxEvents + 1 : maxEvents;
+    log.range(after, first, before, asked)
+        .whenComplete(
+            (entries, failure) -> {
+              if (failure != null) {
+                then.accept(null, failure);
+                return;
+              }
+              if (first && (entries.isEmpty() || !entries.get(0).id().equals(after))) {
+                stats.reset();
+                then.accept(
+                    new LogPage(
+                        List.of(), null, true, true, entries.isEmpty() ? before : entries.get(0).id()),
+                    null);
+                return;
+              }
+              List<SseEvent> events = new ArrayList<>(entries.size());
+              long now = System.nanoTime();
+              for (int i = first ? 1 : 0; i < entries.size(); i++) {
+                Given given = entries.get(i);
+                PublishRequest request = given.request();
+                if (topics.test(request.topic())) {
+                  // Position 0: not in this node's history; the subscriber does not track it.
+                  events.add(
+                      SseEncoder.encode(
+                          alloc, 0, given.id(), request.topic(), request.type(), request.data(), now));
+                }
+              }
+              stats.replayed(events.size());
+              EventId last = entries.get(entries.size() - 1).id();
+              then.accept(new LogPage(events, last, entries.size() < asked, false, null), null);
+            });
+  }
+
+  /**
+   * Cluster mode: whether {@code id} is one the shared log has but this node's reader has not
+   * delivered yet — newer than the newest event here, and not from the future (more than
+   * {@link #AHEAD_TOLERANCE_MILLIS} past this node's clock: a client that made it up would only
+   * skip its own events, but a reset is the honest answer). Only once this node has read
+   * something: with nothing read, an id from a log that lost events cannot be told apart.
+   */
+  private boolean isAheadOfThisNode(EventId id) {
+    return idsFromSharedLog
+        && id != null
+        && newest != null
+        && id.compareTo(newest) > 0
+        && id.millis() <= System.currentTimeMillis() + AHEAD_TOLERANCE_MILLIS;
+  }
+
+  /** How far past this node's clock a cluster id may be (clocks of Redis and nodes differ). */
+  static final long AHEAD_TOLERANCE_MILLIS = 10_000;
 
   @Override
   public Step replay(

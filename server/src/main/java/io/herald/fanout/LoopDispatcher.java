@@ -76,6 +76,11 @@ public final class LoopDispatcher implements Subscriber.Owner {
     this.stats = stats;
   }
 
+  @Override
+  public java.util.concurrent.Executor executor() {
+    return loop;
+  }
+
   public EventLoop loop() {
     return loop;
   }

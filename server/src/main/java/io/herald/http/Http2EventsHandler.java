@@ -267,11 +267,23 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       switch (route.kind()) {
         case EVENTS -> subscribe(ctx, streamId, path, headers, origin);
         case PUBLISH -> {
-          PublishRoute.Reply reply =
+          java.util.concurrent.CompletableFuture<PublishRoute.Reply> answer =
               publish.publish(
                   text(headers.get("authorization")), body == null ? Unpooled.EMPTY_BUFFER : body);
-          respond(ctx, streamId, reply.status(), reply.contentType(), reply.body(), null,
-              reply.wwwAuthenticate(), origin);
+          if (answer.isDone()) {
+            PublishRoute.Reply reply = answer.join();
+            respond(ctx, streamId, reply.status(), reply.contentType(), reply.body(), null,
+                reply.wwwAuthenticate(), origin);
+          } else {
+            // Cluster mode: the answer comes once Redis stored the events.
+            answer.thenAccept(
+                reply ->
+                    ctx.executor()
+                        .execute(
+                            () ->
+                                respond(ctx, streamId, reply.status(), reply.contentType(),
+                                    reply.body(), null, reply.wwwAuthenticate(), origin)));
+          }
         }
         case PREFLIGHT -> preflight(ctx, streamId, origin, text(headers.get("access-control-request-method")));
         case DEMO -> respond(

@@ -3,11 +3,11 @@ package io.herald.http;
 import io.herald.auth.AccessDenied;
 import io.herald.auth.Authenticator;
 import io.herald.auth.TopicPatterns;
-import io.herald.fanout.Broadcaster;
 import io.herald.ingest.BadEventException;
 import io.herald.ingest.EventJsonParser;
 import io.herald.ingest.JsonText;
 import io.herald.ingest.PublishRequest;
+import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /publish}: the same JSON as one ingest line, or an array of them, for publishers
@@ -26,19 +27,23 @@ import java.util.List;
  * <p>With a publisher credential configured, the {@code Authorization: Bearer} header must carry
  * it (checked before the body is parsed: 401), and every event's topic must be one it may
  * publish to (checked before anything is published: 403). Cookies are never read here.
+ *
+ * <p>The answer waits until the {@link Publisher} stored the events (at once on one node; after
+ * Redis answered in cluster mode, meanwhile the HTTP/1.1 connection reads nothing more, so its
+ * answers stay in request order); {@code 503} when they were not stored.
  */
 public final class PublishRoute {
-  private final Broadcaster broadcaster;
+  private final Publisher publisher;
   private final Authenticator auth;
   private final HeraldStats stats;
 
   /** Without publisher credentials: open when {@code enabled}, off otherwise. */
-  public PublishRoute(Broadcaster broadcaster, boolean enabled, HeraldStats stats) {
-    this(broadcaster, Authenticator.open(enabled), stats);
+  public PublishRoute(Publisher publisher, boolean enabled, HeraldStats stats) {
+    this(publisher, Authenticator.open(enabled), stats);
   }
 
-  public PublishRoute(Broadcaster broadcaster, Authenticator auth, HeraldStats stats) {
-    this.broadcaster = broadcaster;
+  public PublishRoute(Publisher publisher, Authenticator auth, HeraldStats stats) {
+    this.publisher = publisher;
     this.auth = auth;
     this.stats = stats;
   }
@@ -68,39 +73,57 @@ public final class PublishRoute {
 
   /** {@code POST /publish} over HTTP/1.1. */
   void publish(ChannelHandlerContext ctx, FullHttpRequest request) {
-    Reply reply = publish(request.headers().get(HttpHeaderNames.AUTHORIZATION), request.content());
+    CompletableFuture<Reply> answer =
+        publish(request.headers().get(HttpHeaderNames.AUTHORIZATION), request.content());
+    if (answer.isDone()) {
+      send(ctx, request, answer.join());
+      return;
+    }
+    ctx.channel().config().setAutoRead(false);
+    answer.thenAccept(
+        reply ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      send(ctx, request, reply);
+                      ctx.channel().config().setAutoRead(true);
+                    }));
+  }
+
+  private static void send(ChannelHandlerContext ctx, FullHttpRequest request, Reply reply) {
     HttpResponses.send(
         ctx, request, reply.status(), reply.contentType(), reply.body(), reply.wwwAuthenticate());
   }
 
   /**
-   * Publishes a body of one event or an array of them; the reply says what happened.
+   * Publishes a body of one event or an array of them; the reply says what happened. The body
+   * is read before this returns; the reply never fails, it may only come later.
    *
    * @param authorization the {@code Authorization} header, or null
    */
-  Reply publish(String authorization, ByteBuf body) {
+  CompletableFuture<Reply> publish(String authorization, ByteBuf body) {
     if (!auth.publishEnabled()) {
       stats.requestRejected();
-      return new Reply(
+      return CompletableFuture.completedFuture(new Reply(
           HttpResponseStatus.FORBIDDEN,
           "text/plain; charset=utf-8",
           "publishing over HTTP is off: start herald with --allow-http-publish or --publish-key,"
-              + " or publish through the ingest port\n");
+              + " or publish through the ingest port\n"));
     }
     TopicPatterns allowed;
     try {
       allowed = auth.publisher(authorization);
     } catch (AccessDenied denied) {
       stats.requestRejected();
-      return Reply.denied(denied);
+      return CompletableFuture.completedFuture(Reply.denied(denied));
     }
     List<PublishRequest> events;
     try {
       events = EventJsonParser.parseBody(body);
     } catch (BadEventException bad) {
       stats.requestRejected();
-      return Reply.json(
-          HttpResponseStatus.BAD_REQUEST, "{\"error\":" + JsonText.quote(bad.getMessage()) + "}");
+      return CompletableFuture.completedFuture(Reply.json(
+          HttpResponseStatus.BAD_REQUEST, "{\"error\":" + JsonText.quote(bad.getMessage()) + "}"));
     }
     List<String> topics = new ArrayList<>(events.size());
     for (PublishRequest event : events) {
@@ -110,17 +133,18 @@ public final class PublishRoute {
       Authenticator.checkPublishTopics(allowed, topics);
     } catch (AccessDenied denied) {
       stats.requestRejected();
-      return Reply.denied(denied);
+      return CompletableFuture.completedFuture(Reply.denied(denied));
     }
-    List<String> ids;
-    try {
-      ids = broadcaster.publish(events);
-    } catch (IllegalStateException stopping) {
-      return Reply.json(
-          HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "{\"error\":" + JsonText.quote(stopping.getMessage()) + "}");
-    }
-    return Reply.json(HttpResponseStatus.OK, reply(isArray(body), ids));
+    boolean array = isArray(body);
+    return publisher
+        .publish(events)
+        .handle(
+            (ids, failure) ->
+                failure == null
+                    ? Reply.json(HttpResponseStatus.OK, reply(array, ids))
+                    : Reply.json(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "{\"error\":" + JsonText.quote(Publisher.reason(failure)) + "}"));
   }
 
   private static String reply(boolean array, List<String> ids) {

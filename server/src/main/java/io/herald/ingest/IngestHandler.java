@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Publishes what an ingest connection sends and answers every line, in order: {@code
@@ -23,20 +24,32 @@ import java.util.List;
  * fall behind ({@link Broadcaster#isCongested()}), the handler stops reading the socket, so TCP
  * pushes back on the publisher; it never drops an event it acknowledged.
  *
+ * <p>When the {@link Publisher} answers later (cluster mode: Redis must store the batch first),
+ * the connection stops reading until the batch is answered, so one batch per connection is in
+ * flight: its replies go out in line order and its events stay in order behind the previous
+ * batch's, and nothing is acknowledged before it is stored.
+ *
  * <p>Last in the ingest pipeline; one per connection.
  */
 public final class IngestHandler extends ChannelInboundHandlerAdapter {
   private final Broadcaster broadcaster;
+  private final Publisher publisher;
   private final HeraldStats stats;
   private final List<Pending> pending = new ArrayList<>();
-  private final List<PublishRequest> batch = new ArrayList<>();
   private boolean waitingForLoops;
+  private boolean inFlight; // a batch is with the publisher; reading is paused until it answers
+  private boolean inputShutdown; // the publisher sent its last line: close once all is answered
 
   /** A line waiting for its reply: a request to publish, or the reason it was refused. */
   private record Pending(long line, PublishRequest request, String error) {}
 
   public IngestHandler(Broadcaster broadcaster, HeraldStats stats) {
+    this(broadcaster, Publisher.local(broadcaster), stats);
+  }
+
+  public IngestHandler(Broadcaster broadcaster, Publisher publisher, HeraldStats stats) {
     this.broadcaster = broadcaster;
+    this.publisher = publisher;
     this.stats = stats;
   }
 
@@ -71,7 +84,7 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (!pending.isEmpty()) {
+    if (!pending.isEmpty() && !inFlight) {
       answer(ctx);
     }
     if (!ctx.channel().isWritable() || broadcaster.isCongested()) {
@@ -81,23 +94,54 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void answer(ChannelHandlerContext ctx) {
-    for (Pending p : pending) {
+    List<Pending> lines = new ArrayList<>(pending);
+    pending.clear();
+    List<PublishRequest> batch = new ArrayList<>(lines.size());
+    for (Pending p : lines) {
       if (p.request() != null) {
         batch.add(p.request());
       }
     }
-    List<String> ids = List.of();
-    String refusedAll = null;
-    if (!batch.isEmpty()) {
-      try {
-        ids = broadcaster.publish(batch);
-      } catch (IllegalStateException stopping) {
-        refusedAll = stopping.getMessage();
-      }
+    if (batch.isEmpty()) {
+      reply(ctx, lines, List.of(), null);
+      return;
     }
-    StringBuilder replies = new StringBuilder(pending.size() * 32);
+    CompletableFuture<List<String>> stored = publisher.publish(batch);
+    if (stored.isDone()) {
+      reply(ctx, lines, stored);
+      return;
+    }
+    inFlight = true;
+    ctx.channel().config().setAutoRead(false);
+    stored.whenComplete(
+        (ids, failure) ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      inFlight = false;
+                      reply(ctx, lines, stored);
+                      if (!pending.isEmpty()) {
+                        answer(ctx);
+                      } else if (inputShutdown) {
+                        closeWhenWritten(ctx);
+                      } else {
+                        resumeIfReady(ctx.channel());
+                      }
+                    }));
+  }
+
+  private void reply(ChannelHandlerContext ctx, List<Pending> lines, CompletableFuture<List<String>> stored) {
+    try {
+      reply(ctx, lines, stored.join(), null);
+    } catch (RuntimeException failed) {
+      reply(ctx, lines, List.of(), Publisher.reason(failed));
+    }
+  }
+
+  private void reply(ChannelHandlerContext ctx, List<Pending> lines, List<String> ids, String refusedAll) {
+    StringBuilder replies = new StringBuilder(lines.size() * 32);
     int next = 0;
-    for (Pending p : pending) {
+    for (Pending p : lines) {
       String error = p.request() == null ? p.error() : refusedAll;
       if (error == null) {
         replies.append("{\"id\":\"").append(ids.get(next++)).append("\"}\n");
@@ -111,8 +155,6 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
             .append("}\n");
       }
     }
-    pending.clear();
-    batch.clear();
     ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), replies));
   }
 
@@ -138,7 +180,7 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void resumeIfReady(Channel channel) {
-    if (channel.isActive() && channel.isWritable() && !waitingForLoops) {
+    if (channel.isActive() && channel.isWritable() && !waitingForLoops && !inFlight) {
       if (broadcaster.isCongested()) {
         pause(channel.pipeline().context(this));
       } else {
@@ -157,12 +199,35 @@ public final class IngestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      if (!pending.isEmpty()) {
+      inputShutdown = true;
+      if (!pending.isEmpty() && !inFlight) {
         answer(ctx);
       }
-      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      if (!inFlight) {
+        closeWhenWritten(ctx);
+      }
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  /**
+   * Herald is stopping: read nothing more, and close once every line read so far is answered —
+   * at once, or when a batch still with the publisher (cluster mode: Redis) comes back. Call on
+   * the channel's event loop.
+   */
+  public void finish(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+    inputShutdown = true;
+    if (!pending.isEmpty() && !inFlight) {
+      answer(ctx);
+    }
+    if (!inFlight) {
+      closeWhenWritten(ctx);
+    }
+  }
+
+  private static void closeWhenWritten(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.netty.channel.Channel;
  */
 public final class IngestServerInitializer extends ChannelInitializer<Channel> {
   private final Broadcaster broadcaster;
+  private final Publisher publisher;
   private final HeraldStats stats;
   private final int maxLineBytes;
   private final ChannelGroup channels;
@@ -28,18 +29,24 @@ public final class IngestServerInitializer extends ChannelInitializer<Channel> {
 
   public IngestServerInitializer(
       Broadcaster broadcaster, HeraldStats stats, int maxLineBytes, ChannelGroup channels) {
-    this(broadcaster, stats, maxLineBytes, channels, null);
+    this(broadcaster, Publisher.local(broadcaster), stats, maxLineBytes, channels, null);
   }
 
-  /** @param secret what the first line must carry ({@code --ingest-secret}), or null for none */
+  /**
+   * @param broadcaster whose congestion pauses publishers
+   * @param publisher where accepted events go (the broadcaster itself, or Redis in cluster mode)
+   * @param secret what the first line must carry ({@code --ingest-secret}), or null for none
+   */
   public IngestServerInitializer(
       Broadcaster broadcaster,
+      Publisher publisher,
       HeraldStats stats,
       int maxLineBytes,
       ChannelGroup channels,
       byte[] secret) {
     this.secretDigest = secret == null ? null : IngestAuth.digest(secret);
     this.broadcaster = broadcaster;
+    this.publisher = publisher;
     this.stats = stats;
     this.maxLineBytes = maxLineBytes;
     this.channels = channels;
@@ -57,6 +64,6 @@ public final class IngestServerInitializer extends ChannelInitializer<Channel> {
     if (secretDigest != null) {
       ch.pipeline().addLast(IngestAuth.NAME, new IngestAuth(secretDigest, stats::ingestError));
     }
-    ch.pipeline().addLast("ingest", new IngestHandler(broadcaster, stats));
+    ch.pipeline().addLast("ingest", new IngestHandler(broadcaster, publisher, stats));
   }
 }

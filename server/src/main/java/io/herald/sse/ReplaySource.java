@@ -24,8 +24,57 @@ public interface ReplaySource {
    *     takes events after it from its dispatcher
    * @param reset whether the client's id could not be resumed from (send {@code event: reset})
    * @param earliest the oldest retained id, for the reset event; null when nothing is retained
+   * @param skipThrough null, or (cluster mode) the client's id when this node has not read that
+   *     far yet: live events up to and including it are ones the client has, and are skipped
+   * @param logAfter null, or (cluster mode) the client's id when it is older than this node's
+   *     history: first the events after it and before {@code logBefore} come from the shared log
+   *     ({@link #replayFromLog}), then the history from {@code replayFrom}
+   * @param logBefore the id of the event at {@code replayFrom}, where the log part ends
    */
-  record Start(long replayFrom, long livePosition, boolean reset, EventId earliest) {}
+  record Start(
+      long replayFrom,
+      long livePosition,
+      boolean reset,
+      EventId earliest,
+      EventId skipThrough,
+      EventId logAfter,
+      EventId logBefore) {
+    public Start(long replayFrom, long livePosition, boolean reset, EventId earliest) {
+      this(replayFrom, livePosition, reset, earliest, null, null, null);
+    }
+
+    public Start(
+        long replayFrom, long livePosition, boolean reset, EventId earliest, EventId skipThrough) {
+      this(replayFrom, livePosition, reset, earliest, skipThrough, null, null);
+    }
+  }
+
+  /**
+   * Cluster mode: the next page of events from the shared log, after {@code after} (and, on the
+   * {@code first} page, checking the log still has {@code after} itself) and before {@code
+   * before}, of the given topics, each encoded for the caller to write and release. {@code then}
+   * runs on any thread, with the page or the reason the log could not be read.
+   */
+  default void replayFromLog(
+      EventId after,
+      boolean first,
+      EventId before,
+      Predicate<String> topics,
+      int maxEvents,
+      java.util.function.BiConsumer<LogPage, Throwable> then) {
+    then.accept(null, new UnsupportedOperationException("no shared log"));
+  }
+
+  /**
+   * A page of {@link #replayFromLog}.
+   *
+   * @param events the events to write, in order; the caller releases them
+   * @param last the id of the last log entry read (of any topic): where the next page starts
+   * @param done whether the log has nothing more before {@code before}
+   * @param missing the log no longer has the client's id: send {@code event: reset} instead
+   * @param earliest for the reset: the oldest id the log still has
+   */
+  record LogPage(List<SseEvent> events, EventId last, boolean done, boolean missing, EventId earliest) {}
 
   /**
    * One step of a replay.

@@ -1,5 +1,6 @@
 package io.herald.sse;
 
+import io.herald.history.EventId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +24,11 @@ public final class Subscriber {
     void remove(Subscriber subscriber);
 
     void disconnected(DisconnectReason reason);
+
+    /** Where work that completes elsewhere (a page of the shared log) comes back to. */
+    default java.util.concurrent.Executor executor() {
+      return Runnable::run;
+    }
   }
 
   private final EventStream stream;
@@ -34,6 +40,12 @@ public final class Subscriber {
   private Owner owner;
 
   private long deliveredPosition;
+  private EventId skipThrough; // see ReplaySource.Start#skipThrough; null once past it
+  private EventId logCursor; // replaying from the shared log, after this id; null otherwise
+  private EventId logBefore;
+  private boolean logFirstPage;
+  private boolean fetching; // a page of the shared log is on its way
+  private long liveAtStart;
   private long replayFrom = -1;
   private long lastWriteNanos;
   private long unwritableSinceNanos;
@@ -99,8 +111,20 @@ public final class Subscriber {
     this.lastWriteNanos = nowNanos;
     ReplaySource.Start start = replaySource.start(lastEventId);
     deliveredPosition = start.livePosition();
+    skipThrough = start.skipThrough();
     if (start.reset()) {
       stream.writeText(SseFrames.reset(start.earliest()));
+    }
+    if (start.logAfter() != null) {
+      // Cluster mode, an id older than this node's history: the shared log first (live events
+      // are skipped meanwhile, replayFrom being set), then the history from replayFrom on.
+      replayFrom = start.replayFrom();
+      liveAtStart = start.livePosition();
+      logCursor = start.logAfter();
+      logBefore = start.logBefore();
+      logFirstPage = true;
+      fetchFromLog();
+      return;
     }
     if (start.replayFrom() >= 0) {
       replayFrom = start.replayFrom();
@@ -120,6 +144,12 @@ public final class Subscriber {
       return false;
     }
     deliveredPosition = event.position();
+    if (skipThrough != null) {
+      if (event.id().compareTo(skipThrough) <= 0) {
+        return false; // the client had it from another node
+      }
+      skipThrough = null;
+    }
     if (stream.queuedWrites() >= limits.queueEvents()
         || stream.queuedBytes() + event.size() > limits.queueBytes()) {
       cut(DisconnectReason.SLOW_CONSUMER);
@@ -135,7 +165,7 @@ public final class Subscriber {
    * closed, not replaying) and has none of them yet. Otherwise its events go one by one.
    */
   public boolean takesWhole(SseEvent run) {
-    return !closed && replayFrom < 0 && deliveredPosition < run.firstPosition();
+    return !closed && replayFrom < 0 && skipThrough == null && deliveredPosition < run.firstPosition();
   }
 
   /** Marks this subscriber as written in the current batch; true the first time. */
@@ -156,8 +186,68 @@ public final class Subscriber {
 
   /** The connection can take more again: continue a replay that waited for it. */
   public void writable(long nowNanos) {
-    if (!closed && replayFrom >= 0) {
+    if (closed) {
+      return;
+    }
+    if (logCursor != null) {
+      if (!fetching) {
+        fetchFromLog();
+      }
+    } else if (replayFrom >= 0) {
       replay(nowNanos);
+    }
+  }
+
+  private void fetchFromLog() {
+    fetching = true;
+    Owner loop = owner;
+    replaySource.replayFromLog(
+        logCursor,
+        logFirstPage,
+        logBefore,
+        topicSet::contains,
+        Math.max(1, limits.queueEvents() / 2),
+        (page, failure) -> loop.executor().execute(() -> onLogPage(page, failure)));
+  }
+
+  private void onLogPage(ReplaySource.LogPage page, Throwable failure) {
+    fetching = false;
+    if (closed || failure != null) {
+      if (page != null) {
+        page.events().forEach(SseEvent::release);
+      }
+      cut(DisconnectReason.REPLAY_OVERRUN); // it reconnects and tries again
+      return;
+    }
+    long now = System.nanoTime();
+    lastWriteNanos = now;
+    if (page.missing()) {
+      // The log no longer has the client's id: a reset, then what came after the decision.
+      page.events().forEach(SseEvent::release);
+      logCursor = null;
+      stream.writeText(SseFrames.reset(page.earliest()));
+      replayFrom = liveAtStart + 1;
+      replay(now);
+      return;
+    }
+    try {
+      for (SseEvent event : page.events()) {
+        stream.writeEvent(event);
+      }
+    } finally {
+      page.events().forEach(SseEvent::release);
+    }
+    logFirstPage = false;
+    if (page.done()) {
+      logCursor = null;
+      stream.flush();
+      replay(now); // the history from replayFrom: the same seam as any replay
+      return;
+    }
+    logCursor = page.last();
+    stream.flush();
+    if (stream.isWritable()) {
+      fetchFromLog();
     }
   }
 

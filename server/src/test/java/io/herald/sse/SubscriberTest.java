@@ -46,6 +46,18 @@ class SubscriberTest {
     return event;
   }
 
+  /** As {@link #publish}, with the id's sequence (and data) given: ids from a shared log. */
+  private SseEvent append(String topic, long sequence) {
+    lastPosition++;
+    SseEvent event =
+        SseEncoder.encode(
+            ByteBufAllocator.DEFAULT, lastPosition, new EventId(1000, sequence), topic, null,
+            "e" + sequence, 0);
+    history.append(event);
+    live.add(event.retain());
+    return event;
+  }
+
   private final ReplaySource source =
       new ReplaySource() {
         @Override
@@ -83,6 +95,129 @@ class SubscriberTest {
     assertTrue(s.offer(after, 1));
     assertFalse(s.offer(after, 1), "never twice");
     assertEquals(List.of("e2"), stream.dataWritten());
+  }
+
+  @Test
+  void anIdOlderThanTheHistoryIsReplayedFromTheLogInPagesThenFromTheHistoryThenLive() {
+    // The shared log holds ids 1000-1 .. 1000-9 (topics t and u alternating); the history only
+    // 1000-10 and 1000-11, which this node read after them.
+    List<EventId> log = new ArrayList<>();
+    for (int i = 1; i <= 9; i++) {
+      log.add(new EventId(1000, i));
+    }
+    SseEvent h10 = append("t", 10);
+    append("t", 11);
+    ReplaySource withLog =
+        new ReplaySource() {
+          @Override
+          public Start start(String lastEventId) {
+            return new Start(
+                history.firstPosition(), history.lastPosition(), false, null, null,
+                EventId.parse(lastEventId), h10.id());
+          }
+
+          @Override
+          public Step replay(
+              long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+            return source.replay(from, topics, maxEvents, maxBytes, out);
+          }
+
+          @Override
+          public void replayFromLog(
+              EventId after, boolean first, EventId before, Predicate<String> topics, int maxEvents,
+              java.util.function.BiConsumer<LogPage, Throwable> then) {
+            List<SseEvent> page = new ArrayList<>();
+            EventId last = null;
+            int read = 0;
+            for (EventId id : log) {
+              if (id.compareTo(after) <= 0 || id.compareTo(before) >= 0 || read == maxEvents) {
+                continue;
+              }
+              read++;
+              last = id;
+              String topic = id.sequence() % 2 == 1 ? "t" : "u";
+              if (topics.test(topic)) {
+                page.add(SseEncoder.encode(ByteBufAllocator.DEFAULT, 0, id, topic, null, "e" + id.sequence(), 0));
+              }
+            }
+            then.accept(new LogPage(page, last, read < maxEvents, false, null), null);
+          }
+        };
+    Subscriber s = new Subscriber(stream, List.of("t"), LIMITS, withLog); // pages of 4 entries
+    s.start(owner, new EventId(1000, 1).toString(), 0);
+    assertFalse(s.isReplaying());
+    assertEquals(List.of("e3", "e5", "e7", "e9", "e10", "e11"), stream.dataWritten());
+    SseEvent e12 = append("t", 12);
+    assertFalse(s.offer(h10, 1), "never twice");
+    assertTrue(s.offer(e12, 1));
+    assertEquals("e12", stream.dataWritten().get(6));
+  }
+
+  @Test
+  void anIdTheLogNoLongerHasIsResetThenGoesOnFromTheDecision() {
+    publish("t");
+    SseEvent e2 = publish("t");
+    ReplaySource withLog =
+        new ReplaySource() {
+          @Override
+          public Start start(String lastEventId) {
+            return new Start(1, history.lastPosition(), false, null, null, EventId.parse(lastEventId),
+                new EventId(1000, 1));
+          }
+
+          @Override
+          public Step replay(
+              long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+            return source.replay(from, topics, maxEvents, maxBytes, out);
+          }
+
+          @Override
+          public void replayFromLog(
+              EventId after, boolean first, EventId before, Predicate<String> topics, int maxEvents,
+              java.util.function.BiConsumer<LogPage, Throwable> then) {
+            then.accept(new LogPage(List.of(), null, true, true, new EventId(1000, 1)), null);
+          }
+        };
+    Subscriber s = new Subscriber(stream, List.of("t"), LIMITS, withLog);
+    s.start(owner, "5-0", 0);
+    assertTrue(stream.texts.stream().anyMatch(t -> t.contains("event: reset")), stream.texts.toString());
+    assertTrue(stream.dataWritten().isEmpty(), "nothing before the decision");
+    assertFalse(s.offer(e2, 1));
+    SseEvent e3 = publish("t");
+    assertTrue(s.offer(e3, 1));
+    assertEquals(List.of("e3"), stream.dataWritten());
+  }
+
+  @Test
+  void aClientAheadOfThisNodeGoesLiveAndSkipsWhatItHadUntilPastItsId() {
+    publish("t"); // e1: this node has read this far
+    ReplaySource ahead =
+        new ReplaySource() {
+          @Override
+          public Start start(String lastEventId) {
+            return new Start(-1, history.lastPosition(), false, null, EventId.parse(lastEventId));
+          }
+
+          @Override
+          public Step replay(
+              long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+            throw new AssertionError("nothing to replay");
+          }
+        };
+    Subscriber s = new Subscriber(stream, List.of("t"), LIMITS, ahead);
+    s.start(owner, new EventId(1000, 3).toString(), 0); // the client read e3 on another node
+    SseEvent e2 = publish("t");
+    SseEvent e3 = publish("t");
+    SseEvent e4 = publish("t");
+    assertFalse(s.isReplaying());
+    assertFalse(s.takesWhole(e2), "one by one while skipping");
+    assertFalse(s.offer(e2, 1), "the client has it");
+    assertFalse(s.offer(e3, 1), "the client has it");
+    assertTrue(s.offer(e4, 1));
+    SseEvent e5 = publish("t");
+    assertTrue(s.offer(e5, 1));
+    assertEquals(List.of("e4", "e5"), stream.dataWritten());
+    assertTrue(stream.texts.isEmpty() || stream.texts.stream().noneMatch(t -> t.contains("reset")));
   }
 
   @Test

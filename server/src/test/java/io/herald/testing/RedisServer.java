@@ -1,0 +1,128 @@
+package io.herald.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real redis-server for cluster tests, in the foreground on a free loopback port, with its
+ * working directory in the test's own dir and persistence off: nothing outside that dir is read
+ * or written (no config file from {@code /etc}). {@link #stop} and {@link #restart} (same port)
+ * let a test take Redis away and bring it back. Close it to stop it.
+ *
+ * <p>redis-server is installed from Debian's packages when {@code /usr/bin/redis-server} is
+ * missing ({@link DebianPackages}); if that fails the test fails (never skips) with the reason.
+ */
+public final class RedisServer implements AutoCloseable {
+  static final Path BINARY = Path.of("/usr/bin/redis-server");
+
+  private final Path dir;
+  private final int port;
+  private Process process;
+
+  private RedisServer(Path dir, int port) {
+    this.dir = dir;
+    this.port = port;
+  }
+
+  public static RedisServer start(Path dir) throws Exception {
+    DebianPackages.ensure(BINARY, "redis-server");
+    RedisServer redis = new RedisServer(dir, freePort());
+    redis.restart();
+    return redis;
+  }
+
+  /** {@code redis://127.0.0.1:<port>}, what {@code --redis} takes. */
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Starts redis-server again on the same port (empty: nothing is persisted). */
+  public synchronized void restart() throws Exception {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("redis-server is running");
+    }
+    process =
+        new ProcessBuilder(
+                BINARY.toString(),
+                "--port", String.valueOf(port),
+                "--bind", "127.0.0.1",
+                "--dir", dir.toAbsolutePath().toString(),
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--logfile", "")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+            .start();
+    awaitListening(10_000);
+  }
+
+  /** Stops redis-server (SIGTERM, forcibly after 5 s) and waits until it has exited. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What redis-server logged, for failure messages. */
+  public String log() {
+    try {
+      return Files.readString(dir.resolve("redis.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void awaitListening(long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    Object monitor = new Object();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new AssertionError("redis-server exited with " + process.exitValue() + ":\n" + log());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        // still starting
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError(
+            "redis-server did not listen on " + port + " within " + timeoutMillis + " ms:\n" + log());
+      }
+      synchronized (monitor) {
+        monitor.wait(20);
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
