@@ -138,7 +138,8 @@ public final class HeraldServer implements AutoCloseable {
       // events buffered for it in the kernel while Herald sees a writable socket, and neither the
       // queue bound nor the stall timeout engages. A fixed SO_SNDBUF (the kernel doubles it),
       // no larger than the queue bound, makes such a connection unwritable after a few hundred
-      // KiB; found by scripts/abuse, kept by SlowConsumerTest.slowReaderCannotMake…
+      // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
+      // MegabytesForIt keeps it.
       int sendBuffer = (int) Math.min(STREAM_SEND_BUFFER, Math.max(16 * 1024, config.queueBytes));
       SslContext tls =
           config.tlsEnabled()
