@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeraldServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+  /** The largest SO_SNDBUF an event stream's socket gets (the kernel doubles it): 256 KiB. */
+  private static final int STREAM_SEND_BUFFER = 256 * 1024;
 
   private final HeraldConfig config;
   private final Transport transport = Transport.best();
@@ -148,6 +150,14 @@ public final class HeraldServer implements AutoCloseable {
       // starts, replays pause); the queue bound is what cuts it off.
       int high = (int) Math.min(64 * 1024, Math.max(2, config.queueBytes / 2));
       WriteBufferWaterMark marks = new WriteBufferWaterMark(Math.max(1, high / 2), high);
+      // Slow read (slowhttptest -X): left to itself, Linux grows each socket's send buffer up to
+      // tcp_wmem's maximum (4 MiB), so a client that reads a few bytes a second has megabytes of
+      // events buffered for it in the kernel while Herald sees a writable socket, and neither the
+      // queue bound nor the stall timeout engages. A fixed SO_SNDBUF (the kernel doubles it),
+      // no larger than the queue bound, makes such a connection unwritable after a few hundred
+      // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
+      // MegabytesForIt keeps it.
+      int sendBuffer = (int) Math.min(STREAM_SEND_BUFFER, Math.max(16 * 1024, config.queueBytes));
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
@@ -162,7 +172,8 @@ public final class HeraldServer implements AutoCloseable {
                   httpChannels,
                   null,
                   config.headerTimeout.toNanos()),
-              marks);
+              marks,
+              sendBuffer);
       if (tls != null) {
         httpsListener =
             bind(
@@ -174,7 +185,8 @@ public final class HeraldServer implements AutoCloseable {
                     httpChannels,
                     tls,
                     config.headerTimeout.toNanos()),
-                marks);
+                marks,
+                sendBuffer);
       }
       ingestListener =
           bind(
@@ -183,7 +195,8 @@ public final class HeraldServer implements AutoCloseable {
               config.ingestPort,
               new IngestServerInitializer(
                   broadcaster, publisher, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
-              WriteBufferWaterMark.DEFAULT);
+              WriteBufferWaterMark.DEFAULT,
+              0);
       adminListener =
           bind(
               "admin",
@@ -191,7 +204,8 @@ public final class HeraldServer implements AutoCloseable {
               config.adminPort,
               new AdminServerInitializer(
                   new AdminHandler(stats, broadcaster, () -> serving, this::isReady, metrics(alloc))),
-              WriteBufferWaterMark.DEFAULT);
+              WriteBufferWaterMark.DEFAULT,
+              0);
       long sweep = Math.min(config.heartbeat.toNanos(), config.stallTimeout.toNanos()) / 5;
       broadcaster.startSweeping(
           Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(sweep, TimeUnit.SECONDS.toNanos(1))));
@@ -248,7 +262,12 @@ public final class HeraldServer implements AutoCloseable {
   }
 
   private Channel bind(
-      String name, String host, int port, ChannelHandler initializer, WriteBufferWaterMark marks) {
+      String name,
+      String host,
+      int port,
+      ChannelHandler initializer,
+      WriteBufferWaterMark marks,
+      int sendBuffer) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
@@ -258,6 +277,9 @@ public final class HeraldServer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
             .childHandler(initializer);
+    if (sendBuffer > 0) {
+      bootstrap.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
+    }
     try {
       Channel channel = bootstrap.bind(host, port).syncUninterruptibly().channel();
       listeners.add(channel);

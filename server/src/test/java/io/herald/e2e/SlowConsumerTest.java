@@ -7,8 +7,12 @@ import io.herald.sse.DisconnectReason;
 import io.herald.testing.IngestTestClient;
 import io.herald.testing.SseTestClient;
 import io.herald.testing.TestHerald;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class SlowConsumerTest extends HeraldTest {
@@ -65,6 +69,56 @@ class SlowConsumerTest extends HeraldTest {
           "the stalled connection to be cut off");
       stalled.awaitServerClose(WAIT);
     }
+  }
+
+  /**
+   * Slow read (slowhttptest -X): a client that reads a few bytes now and then must not make the
+   * kernel buffer megabytes for it while Herald still sees a writable socket. Found by
+   * scripts/abuse: without a cap, Linux autotuned each slow reader's send buffer to hold every
+   * event published (527 KB after 20 s of a 27 KB/s broadcast, up to tcp_wmem's 4 MiB), so
+   * neither the queue bound nor the stall timeout ever engaged. The size of Herald's side of
+   * the socket's queue is read from /proc/net/tcp.
+   */
+  @Test
+  void slowReaderCannotMakeTheKernelBufferMegabytesForIt() throws Exception {
+    Path table = Path.of("/proc/net/tcp");
+    Assumptions.assumeTrue(Files.isReadable(table), "needs Linux's /proc/net/tcp");
+    herald =
+        TestHerald.start(b -> b.queueEvents(1_000_000).queueBytes(256L << 20).stallTimeout(Duration.ofMinutes(5)));
+    try (SseTestClient stalled = SseTestClient.openStalled(herald.httpPort(), "/events?topic=t");
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      awaitStreams(1);
+      String payload = "\"" + "z".repeat(1000) + "\"";
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 4000; i++) {
+        lines.append("{\"topic\":\"t\",\"data\":").append(payload).append("}\n");
+      }
+      ingest.pipeline(lines.toString(), 4000); // ~4 MB
+      long queued = kernelSendQueue(table, herald.httpPort(), stalled.localPort());
+      assertTrue(queued > 0, "the stalled connection's queue was found");
+      assertTrue(queued <= 1 << 20, "the kernel holds " + queued + " bytes for a reader that does not read");
+    }
+  }
+
+  /**
+   * tx_queue of the socket from {@code localPort} to {@code remotePort} on 127.0.0.1, in
+   * /proc/net/tcp or, for an IPv6 socket with a mapped address, /proc/net/tcp6.
+   */
+  private static long kernelSendQueue(Path table, int localPort, int remotePort) throws Exception {
+    String local = String.format("0100007F:%04X", localPort);
+    String remote = String.format("0100007F:%04X", remotePort);
+    for (Path file : List.of(table, Path.of("/proc/net/tcp6"))) {
+      if (!Files.isReadable(file)) {
+        continue;
+      }
+      for (String line : Files.readAllLines(file)) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote)) {
+          return Long.parseLong(f[4].substring(0, f[4].indexOf(':')), 16);
+        }
+      }
+    }
+    return -1;
   }
 
   private void awaitStreams(long n) throws InterruptedException {

@@ -37,6 +37,15 @@ public final class IngestTestClient implements AutoCloseable {
     return socket;
   }
 
+  /**
+   * Waits up to {@code timeout} for each reply instead of 10 s: for tests that load the server's
+   * event loops on purpose (a reconnect storm under the paranoid leak detector).
+   */
+  public IngestTestClient replyTimeout(java.time.Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
+    return this;
+  }
+
   /** A client on a socket the test already opened (and closes). */
   public static IngestTestClient over(Socket socket) throws IOException {
     return new IngestTestClient(socket);
@@ -78,7 +87,7 @@ public final class IngestTestClient implements AutoCloseable {
     return replies;
   }
 
-  /** The next reply line; fails after 10 s without one. */
+  /** The next reply line; fails after 10 s (or the {@link #replyTimeout}) without one. */
   public String reply() throws IOException {
     String line = in.readLine();
     if (line == null) {

@@ -126,6 +126,11 @@ public final class SseTestClient implements AutoCloseable {
     }
   }
 
+  /** The client's own port: the remote port on Herald's side of the connection. */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   public int status() {
     return status;
   }
