@@ -1,9 +1,6 @@
 package io.herald.testing;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +37,7 @@ public final class Nginx implements AutoCloseable {
    */
   public static Nginx start(Path dir, int heraldPort, String readTimeout) throws Exception {
     DebianPackages.ensure(BINARY, "nginx");
-    int port = freePort();
+    int port = LocalProcesses.freePort();
     String site = Files.readString(SITE);
     site = replaceOnce(site, "listen 80;", "listen 127.0.0.1:" + port + ";");
     site = replaceOnce(site, "server 127.0.0.1:8080;", "server 127.0.0.1:" + heraldPort + ";");
@@ -76,7 +73,7 @@ public final class Nginx implements AutoCloseable {
             .start();
     Nginx nginx = new Nginx(process, port, dir);
     try {
-      nginx.awaitListening(10_000);
+      LocalProcesses.awaitListening(process, "nginx", port, 10_000, nginx::errorLog);
     } catch (RuntimeException | Error e) {
       nginx.close();
       throw e;
@@ -114,27 +111,6 @@ public final class Nginx implements AutoCloseable {
     workers.forEach(ProcessHandle::destroyForcibly);
   }
 
-  private void awaitListening(long timeoutMillis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    Object monitor = new Object();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new AssertionError("nginx exited with " + process.exitValue() + ":\n" + errorLog());
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        // nginx is still starting
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("nginx did not listen on " + port + " within " + timeoutMillis + " ms:\n" + errorLog());
-      }
-      synchronized (monitor) {
-        monitor.wait(20);
-      }
-    }
-  }
 
   private static String replaceOnce(String text, String from, String to) {
     int at = text.indexOf(from);
@@ -144,9 +120,4 @@ public final class Nginx implements AutoCloseable {
     return text.substring(0, at) + to + text.substring(at + from.length());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -1,9 +1,6 @@
 package io.herald.testing;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +28,7 @@ public final class RedisServer implements AutoCloseable {
 
   public static RedisServer start(Path dir) throws Exception {
     DebianPackages.ensure(BINARY, "redis-server");
-    RedisServer redis = new RedisServer(dir, freePort());
+    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort());
     redis.restart();
     return redis;
   }
@@ -63,7 +60,7 @@ public final class RedisServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
             .start();
-    awaitListening(10_000);
+    LocalProcesses.awaitListening(process, "redis-server", port, 10_000, this::log);
   }
 
   /** Stops redis-server (SIGTERM, forcibly after 5 s) and waits until it has exited. */
@@ -97,32 +94,5 @@ public final class RedisServer implements AutoCloseable {
     stop();
   }
 
-  private void awaitListening(long timeoutMillis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    Object monitor = new Object();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new AssertionError("redis-server exited with " + process.exitValue() + ":\n" + log());
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        // still starting
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError(
-            "redis-server did not listen on " + port + " within " + timeoutMillis + " ms:\n" + log());
-      }
-      synchronized (monitor) {
-        monitor.wait(20);
-      }
-    }
-  }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 }
