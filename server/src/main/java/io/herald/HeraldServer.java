@@ -261,6 +261,9 @@ public final class HeraldServer implements AutoCloseable {
     return this;
   }
 
+  /** Seconds of silence from a client before the kernel starts probing whether it is there. */
+  public static final int KEEPALIVE_IDLE_SECONDS = 60;
+
   private Channel bind(
       String name,
       String host,
@@ -279,6 +282,8 @@ public final class HeraldServer implements AutoCloseable {
             .childHandler(initializer);
     if (sendBuffer > 0) {
       bootstrap.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
+      // Event-stream listeners: find clients that vanished without a FIN within about 90 s.
+      transport.keepAlive(bootstrap, KEEPALIVE_IDLE_SECONDS, 10, 3);
     }
     try {
       Channel channel = bootstrap.bind(host, port).syncUninterruptibly().channel();

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.sse.DisconnectReason;
 import io.herald.testing.IngestTestClient;
+import io.herald.testing.KernelSockets;
 import io.herald.testing.SseTestClient;
 import io.herald.testing.TestHerald;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -94,31 +94,12 @@ class SlowConsumerTest extends HeraldTest {
         lines.append("{\"topic\":\"t\",\"data\":").append(payload).append("}\n");
       }
       ingest.pipeline(lines.toString(), 4000); // ~4 MB
-      long queued = kernelSendQueue(table, herald.httpPort(), stalled.localPort());
+      KernelSockets.Entry socket = KernelSockets.find(herald.httpPort(), stalled.localPort());
+      assertTrue(socket != null, "the stalled connection's socket is in /proc/net/tcp");
+      long queued = socket.sendQueue();
       assertTrue(queued > 0, "the stalled connection's queue was found");
       assertTrue(queued <= 1 << 20, "the kernel holds " + queued + " bytes for a reader that does not read");
     }
-  }
-
-  /**
-   * tx_queue of the socket from {@code localPort} to {@code remotePort} on 127.0.0.1, in
-   * /proc/net/tcp or, for an IPv6 socket with a mapped address, /proc/net/tcp6.
-   */
-  private static long kernelSendQueue(Path table, int localPort, int remotePort) throws Exception {
-    String local = String.format("0100007F:%04X", localPort);
-    String remote = String.format("0100007F:%04X", remotePort);
-    for (Path file : List.of(table, Path.of("/proc/net/tcp6"))) {
-      if (!Files.isReadable(file)) {
-        continue;
-      }
-      for (String line : Files.readAllLines(file)) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote)) {
-          return Long.parseLong(f[4].substring(0, f[4].indexOf(':')), 16);
-        }
-      }
-    }
-    return -1;
   }
 
   private void awaitStreams(long n) throws InterruptedException {
