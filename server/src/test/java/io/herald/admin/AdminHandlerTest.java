@@ -1,16 +1,14 @@
 package io.herald.admin;
 
+import io.herald.testing.EmbeddedHttp;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,15 +42,7 @@ class AdminHandlerTest {
   }
 
   private String get(String path) {
-    channel.writeInbound(
-        Unpooled.copiedBuffer("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
-    StringBuilder out = new StringBuilder();
-    ByteBuf buf;
-    while ((buf = channel.readOutbound()) != null) {
-      out.append(buf.toString(StandardCharsets.UTF_8));
-      buf.release();
-    }
-    return out.toString();
+    return EmbeddedHttp.exchange(channel, "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
   }
 
   @Test

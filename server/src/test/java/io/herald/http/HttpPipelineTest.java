@@ -1,5 +1,6 @@
 package io.herald.http;
 
+import io.herald.testing.EmbeddedHttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,12 +9,9 @@ import io.herald.auth.CorsPolicy;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.RetryPolicy;
 import io.herald.sse.Subscriber;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,14 +47,7 @@ class HttpPipelineTest {
   }
 
   private String exchange(String request) {
-    channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
-    StringBuilder out = new StringBuilder();
-    ByteBuf buf;
-    while ((buf = channel.readOutbound()) != null) {
-      out.append(buf.toString(StandardCharsets.UTF_8));
-      buf.release();
-    }
-    return out.toString();
+    return EmbeddedHttp.exchange(channel, request);
   }
 
   @Test
