@@ -128,6 +128,10 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "I/O threads (0: one per core).")
   int eventLoops;
 
+  @Option(names = "--transport", defaultValue = "auto",
+      description = "I/O transport: auto (epoll on Linux, else nio), io_uring, epoll or nio.")
+  String transport;
+
   @Option(names = "--padding", defaultValue = "0", converter = SizeConverter.class,
       description = "Comment padding at the start of each stream, for buffering proxies (e.g. 2048).")
   long padding;
@@ -299,6 +303,7 @@ public final class Herald implements Callable<Integer> {
         .maxStreamsPerIp(maxStreamsPerIp)
         .maxTopics(maxTopics)
         .eventLoops(eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops)
+        .transport(transport)
         .padding(intSize("--padding", padding))
         .ingestMaxLine(intSize("--ingest-max-line", ingestMaxLine))
         .publishMaxBytes(intSize("--publish-max-bytes", publishMaxBytes))

@@ -60,7 +60,7 @@ public final class HeraldServer implements AutoCloseable {
   private static final int STREAM_SEND_BUFFER = 256 * 1024;
 
   private final HeraldConfig config;
-  private final Transport transport = Transport.best();
+  private final Transport transport;
   private final HeraldStats stats = new HeraldStats();
   private final ChannelGroup httpChannels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
   private final ChannelGroup ingestChannels =
@@ -83,6 +83,7 @@ public final class HeraldServer implements AutoCloseable {
 
   public HeraldServer(HeraldConfig config) {
     this.config = config;
+    this.transport = Transport.named(config.transport);
   }
 
   /** Binds every listener; on failure everything already started is stopped again. */
@@ -90,6 +91,7 @@ public final class HeraldServer implements AutoCloseable {
     // Key files are read before anything is bound: a bad key stops the start with its option.
     Authenticator auth = Authenticator.from(config);
     byte[] ingestSecret = IngestAuth.secret(config.ingestSecret, config.ingestSecretFile);
+    transport.checkAvailable();
     boss = transport.newGroup(1);
     workers = transport.newGroup(config.eventLoops);
     try {

@@ -26,6 +26,8 @@ public final class HeraldConfig {
   /** Open streams per client address at most; 0: no limit. */
   public final int maxStreamsPerIp;
   public final int eventLoops;
+  /** The I/O transport: auto, io_uring, epoll or nio (checked against the machine at start). */
+  public final String transport;
   public final int padding;
   public final int maxTopics;
   public final int ingestMaxLine;
@@ -80,6 +82,7 @@ public final class HeraldConfig {
     maxStreamsPerUser = b.maxStreamsPerUser;
     maxStreamsPerIp = b.maxStreamsPerIp;
     eventLoops = b.eventLoops;
+    transport = b.transport;
     padding = b.padding;
     maxTopics = b.maxTopics;
     ingestMaxLine = b.ingestMaxLine;
@@ -148,6 +151,8 @@ public final class HeraldConfig {
     private int maxStreamsPerUser = 100;
     private int maxStreamsPerIp = 1000;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
+    // The system property lets a whole test run use one transport (-Dherald.transport=io_uring).
+    private String transport = System.getProperty("herald.transport", "auto");
     private int padding = 0;
     private int maxTopics = 64;
     private int ingestMaxLine = 1 << 20;
@@ -194,6 +199,7 @@ public final class HeraldConfig {
     public Builder maxStreamsPerUser(int v) { maxStreamsPerUser = v; return this; }
     public Builder maxStreamsPerIp(int v) { maxStreamsPerIp = v; return this; }
     public Builder eventLoops(int v) { eventLoops = v; return this; }
+    public Builder transport(String v) { transport = v; return this; }
     public Builder padding(int v) { padding = v; return this; }
     public Builder maxTopics(int v) { maxTopics = v; return this; }
     public Builder ingestMaxLine(int v) { ingestMaxLine = v; return this; }
@@ -255,6 +261,10 @@ public final class HeraldConfig {
       atLeast("--max-streams-per-user", maxStreamsPerUser, 0);
       atLeast("--max-streams-per-ip", maxStreamsPerIp, 0);
       atLeast("--event-loops", eventLoops, 1);
+      if (io.herald.transport.Transport.named(transport) == null) {
+        fail("--transport", "must be one of " + io.herald.transport.Transport.NAMES,
+            String.valueOf(transport));
+      }
       atLeast("--padding", padding, 0);
       if (padding > 65_536) {
         fail("--padding", "must be at most 65536 bytes", String.valueOf(padding));

@@ -12,22 +12,83 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import java.util.Locale;
 import jdk.net.ExtendedSocketOptions;
 
 /**
- * The I/O transport: Linux's native epoll when Netty can load it (fewer copies, fewer objects
- * per event, edge-triggered), Java NIO everywhere else. Chosen once at start and logged.
+ * The I/O transport, chosen once at start ({@code --transport}) and logged: Linux's io_uring
+ * (writes to many sockets submitted to the kernel in batches instead of one system call each),
+ * Linux's epoll (edge-triggered, fewer copies and objects per event than NIO), or Java NIO
+ * everywhere else. {@code auto} picks the best one Netty can load here; see {@link #auto()}.
  */
 public enum Transport {
+  IO_URING,
   EPOLL,
   NIO;
 
-  public static Transport best() {
+  /** The names {@code --transport} accepts. */
+  public static final String NAMES = "auto, io_uring, epoll, nio";
+
+  /** What {@code auto} picks: epoll where it loads, else NIO; io_uring only when asked for. */
+  public static Transport auto() {
     return Epoll.isAvailable() ? EPOLL : NIO;
   }
 
+  /** The old name of {@link #auto()}. */
+  public static Transport best() {
+    return auto();
+  }
+
+  /**
+   * The transport named by {@code --transport} (see {@link #NAMES}), or null for a name that is
+   * none of them. Availability is checked at start ({@link #checkAvailable()}).
+   */
+  public static Transport named(String name) {
+    if (name == null) {
+      return null;
+    }
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "auto" -> auto();
+      case "io_uring", "io-uring", "iouring" -> IO_URING;
+      case "epoll" -> EPOLL;
+      case "nio" -> NIO;
+      default -> null;
+    };
+  }
+
+  /** Whether Netty can load this transport on this machine. */
+  public boolean isAvailable() {
+    return switch (this) {
+      case IO_URING -> IoUring.isAvailable();
+      case EPOLL -> Epoll.isAvailable();
+      case NIO -> true;
+    };
+  }
+
+  /**
+   * Throws, with the reason Netty gives, when this transport cannot run here (not Linux, a
+   * kernel without io_uring or with it disabled by {@code kernel.io_uring_disabled}, ...).
+   */
+  public Transport checkAvailable() {
+    if (!isAvailable()) {
+      Throwable cause =
+          this == IO_URING ? IoUring.unavailabilityCause() : Epoll.unavailabilityCause();
+      throw new IllegalStateException(
+          "--transport " + label() + " is not available here: " + cause, cause);
+    }
+    return this;
+  }
+
   public IoHandlerFactory ioHandlerFactory() {
-    return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return switch (this) {
+      case IO_URING -> IoUringIoHandler.newFactory();
+      case EPOLL -> EpollIoHandler.newFactory();
+      case NIO -> NioIoHandler.newFactory();
+    };
   }
 
   public MultiThreadIoEventLoopGroup newGroup(int threads) {
@@ -35,7 +96,11 @@ public enum Transport {
   }
 
   public Class<? extends ServerChannel> serverChannel() {
-    return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    return switch (this) {
+      case IO_URING -> IoUringServerSocketChannel.class;
+      case EPOLL -> EpollServerSocketChannel.class;
+      case NIO -> NioServerSocketChannel.class;
+    };
   }
 
   /**
@@ -47,18 +112,27 @@ public enum Transport {
    */
   public void keepAlive(ServerBootstrap bootstrap, int idleSeconds, int intervalSeconds, int count) {
     bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
-    if (this == EPOLL) {
-      bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, idleSeconds);
-      bootstrap.childOption(EpollChannelOption.TCP_KEEPINTVL, intervalSeconds);
-      bootstrap.childOption(EpollChannelOption.TCP_KEEPCNT, count);
-    } else {
-      bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idleSeconds);
-      bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), intervalSeconds);
-      bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), count);
+    switch (this) {
+      case IO_URING -> {
+        bootstrap.childOption(IoUringChannelOption.TCP_KEEPIDLE, idleSeconds);
+        bootstrap.childOption(IoUringChannelOption.TCP_KEEPINTVL, intervalSeconds);
+        bootstrap.childOption(IoUringChannelOption.TCP_KEEPCNT, count);
+      }
+      case EPOLL -> {
+        bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, idleSeconds);
+        bootstrap.childOption(EpollChannelOption.TCP_KEEPINTVL, intervalSeconds);
+        bootstrap.childOption(EpollChannelOption.TCP_KEEPCNT, count);
+      }
+      case NIO -> {
+        bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idleSeconds);
+        bootstrap.childOption(
+            NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), intervalSeconds);
+        bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), count);
+      }
     }
   }
 
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }
