@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.internal.ObjectUtil;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,6 +25,12 @@ public final class IngestLineDecoder extends ByteToMessageDecoder {
   private final int maxLineBytes;
   private long lineNumber;
   private boolean discarding;
+  /** Strict: malformed input is refused, never replaced. Reset before each use. */
+  private final CharsetDecoder utf8 =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private int scanned; // bytes of the current line already searched for LF
 
   public IngestLineDecoder(int maxLineBytes) {
@@ -82,19 +89,33 @@ public final class IngestLineDecoder extends ByteToMessageDecoder {
   }
 
   private IngestLine decodeLine(ByteBuf in, int index, int length) {
+    if (isAscii(in, index, length)) {
+      // Most lines: ASCII is valid UTF-8 as it is, and becomes a Latin-1 string with one copy,
+      // without a decoder and its buffers.
+      return IngestLine.of(lineNumber, in.toString(index, length, StandardCharsets.US_ASCII));
+    }
     ByteBuffer bytes = in.nioBufferCount() == 1 ? in.nioBuffer(index, length) : copy(in, index, length);
     try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(bytes)
-              .toString();
-      return IngestLine.of(lineNumber, text);
+      return IngestLine.of(lineNumber, utf8.reset().decode(bytes).toString());
     } catch (CharacterCodingException e) {
       return IngestLine.refused(lineNumber, "line is not valid UTF-8");
     }
+  }
+
+  private static boolean isAscii(ByteBuf in, int from, int length) {
+    int end = from + length;
+    int i = from;
+    for (; i + 8 <= end; i += 8) {
+      if ((in.getLong(i) & 0x8080808080808080L) != 0) {
+        return false;
+      }
+    }
+    for (; i < end; i++) {
+      if (in.getByte(i) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static ByteBuffer copy(ByteBuf in, int index, int length) {

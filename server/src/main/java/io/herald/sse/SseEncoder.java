@@ -57,7 +57,7 @@ public final class SseEncoder {
       buf.release();
       throw e;
     }
-    return new SseEvent(position, id, topic, buf, headerLength, payloadLength, acceptedNanos);
+    return new SseEvent(position, id, idText, topic, buf, headerLength, payloadLength, acceptedNanos);
   }
 
   /**
@@ -83,7 +83,7 @@ public final class SseEncoder {
     SseEvent first = events[from];
     SseEvent last = events[to - 1];
     return new SseEvent(
-        first.firstPosition(), to - from, last.position(), last.id(), last.topic(), buf,
+        first.firstPosition(), to - from, last.position(), last.id(), last.idText(), last.topic(), buf,
         headerLength, payloadLength, first.acceptedNanos());
   }
 

@@ -32,19 +32,22 @@ public final class SseEvent {
   SseEvent(
       long position,
       EventId id,
+      String idText,
       String topic,
       ByteBuf chunk,
       int payloadOffset,
       int payloadLength,
       long acceptedNanos) {
-    this(position, 1, position, id, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
+    this(position, 1, position, id, idText, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
   }
 
+  /** @param idText {@code id.toString()}, already made by the encoder (once per event) */
   SseEvent(
       long firstPosition,
       int count,
       long position,
       EventId id,
+      String idText,
       String topic,
       ByteBuf chunk,
       int payloadOffset,
@@ -54,7 +57,7 @@ public final class SseEvent {
     this.count = count;
     this.position = position;
     this.id = id;
-    this.idText = id.toString();
+    this.idText = idText;
     this.topic = topic;
     this.chunk = chunk;
     this.payloadOffset = payloadOffset;

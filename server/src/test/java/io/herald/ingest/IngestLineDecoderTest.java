@@ -81,6 +81,25 @@ class IngestLineDecoderTest {
   }
 
   @Test
+  void linesDecodeAsSentWhereverTheirFirstNonAsciiCharacterIs() {
+    // ASCII lines take a fast path checked eight bytes at a time: a multi-byte character in any
+    // of those words, or in the bytes after them, must still be decoded as UTF-8.
+    List<IngestLine> expected = new ArrayList<>();
+    long number = 0;
+    for (int length = 1; length <= 15; length++) { // at most 16 bytes: this decoder's limit
+      for (int at = -1; at < length; at++) {
+        StringBuilder line = new StringBuilder("x".repeat(length));
+        if (at >= 0) {
+          line.setCharAt(at, 'é');
+        }
+        write(line + "\n");
+        expected.add(IngestLine.of(++number, line.toString()));
+      }
+    }
+    assertEquals(expected, lines());
+  }
+
+  @Test
   void invalidUtf8IsRefusedRatherThanAltered() {
     ByteBuf bad = Unpooled.buffer();
     bad.writeBytes(new byte[] {'a', (byte) 0xC3, (byte) 0x28, '\n'});
