@@ -34,14 +34,12 @@ public enum Transport {
   public static final String NAMES = "auto, io_uring, epoll, nio";
 
   /**
-   * What {@code auto} picks: io_uring where it loads (Linux 5.14 or later, not disabled by {@code
-   * kernel.io_uring_disabled}), else epoll, else NIO. On the broadcast path io_uring measured
-   * about 10% less CPU per delivery than epoll (bench/RESULTS.md, session 3).
+   * What {@code auto} picks: epoll where it loads, else NIO. io_uring is an explicit choice: it
+   * measured 10-35% less CPU per delivery than epoll on broadcasts (one event written to
+   * thousands of sockets) but about 10% more on token streaming (many small events through the
+   * ingest to a few hundred streams), so it is not better everywhere (bench/RESULTS.md, session 3).
    */
   public static Transport auto() {
-    if (IoUring.isAvailable()) {
-      return IO_URING;
-    }
     return Epoll.isAvailable() ? EPOLL : NIO;
   }
 
