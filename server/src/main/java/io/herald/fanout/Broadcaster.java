@@ -348,7 +348,9 @@ public final class Broadcaster implements ReplaySource {
     GlobalEventExecutor.INSTANCE.execute(
         () -> {
           for (LoopDispatcher dispatcher : dispatchers) {
-            combiner.add(dispatcher.loop().submit(() -> dispatcher.drainAndEndAll(retry)));
+            Promise<Void> ended = dispatcher.loop().newPromise();
+            dispatcher.loop().execute(() -> dispatcher.drainAndEndAll(retry, ended));
+            combiner.add(ended);
           }
           combiner.finish(done);
         });

@@ -7,6 +7,7 @@ import io.herald.sse.SseEvent;
 import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -241,19 +242,30 @@ public final class LoopDispatcher implements Subscriber.Owner {
 
   /**
    * Shutdown, on the loop: deliver everything already queued (acknowledged events are never
-   * dropped), then ask every subscriber to come back later and end its stream.
+   * dropped), then ask every subscriber to come back later and end its stream; {@code done}
+   * completes then.
+   *
+   * <p>The backlog goes out through the ordinary drain, one slice per turn of the loop with its
+   * I/O in between, and this only checks once per turn whether it is done: on io_uring a flushed
+   * write leaves a connection's outbound buffer only when the loop reads its completion, so
+   * draining a backlog in one go would pile it up there and cut the subscriber as a slow consumer
+   * at {@code --queue-events}.
    */
-  void drainAndEndAll(RetryPolicy retry) {
-    while (delivering || (!queue.isEmpty() && !overrun)) {
-      drainOnce();
+  void drainAndEndAll(RetryPolicy retry, Promise<Void> done) {
+    if (delivering || (!queue.isEmpty() && !overrun)) {
+      wake();
+      // Scheduled, not executed: a task executed now would run before the loop's next I/O.
+      loop.schedule(() -> drainAndEndAll(retry, done), 0, TimeUnit.NANOSECONDS);
+      return;
     }
+    endAll(retry);
+    done.setSuccess(null);
+  }
+
+  private void endAll(RetryPolicy retry) {
     while (!all.isEmpty()) {
       all.get(all.size() - 1).end(DisconnectReason.SHUTDOWN, retry.nextMillis());
     }
   }
 
-  private void drainOnce() {
-    scheduled.set(true);
-    drain();
-  }
 }
