@@ -35,9 +35,11 @@ public enum Transport {
 
   /**
    * What {@code auto} picks: epoll where it loads, else NIO. io_uring is an explicit choice: it
-   * measured 10-35% less CPU per delivery than epoll on broadcasts (one event written to
-   * thousands of sockets) but about 10% more on token streaming (many small events through the
-   * ingest to a few hundred streams), so it is not better everywhere (bench/RESULTS.md, session 3).
+   * measured 5-35% less CPU per delivery than epoll on broadcasts (one event written to
+   * thousands of sockets) but between 11% more and 18% less on token streaming (many small
+   * events through the ingest to a few hundred streams), measured on a shared machine only, and
+   * its write completions arrive a loop turn later, which Herald's per-stream bounds must allow
+   * for (bench/RESULTS.md, session 3).
    */
   public static Transport auto() {
     return Epoll.isAvailable() ? EPOLL : NIO;
