@@ -108,7 +108,7 @@ public final class HeraldServer implements AutoCloseable {
         // Cluster mode: events are stored in (and get their ids from) the shared Redis stream,
         // and reach this node's subscribers through the reader, like every other node's.
         eventLog = RedisEventLog.connect(config.redis, config.redisPassword, config.historySize);
-        reader = eventLog.startReader(broadcaster, config.historySize, config.historyBytes);
+        reader = eventLog.startReader(broadcaster, stats, config.historySize, config.historyBytes);
         broadcaster.replayOlderEventsFrom(eventLog);
         publisher = eventLog;
       }

@@ -6,6 +6,7 @@ import io.herald.fanout.SharedLog;
 import io.herald.history.EventId;
 import io.herald.ingest.PublishRequest;
 import io.herald.ingest.Publisher;
+import io.herald.metrics.HeraldStats;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -196,13 +197,14 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
    * Starts this node's reader: it loads the stream's retained entries into {@code broadcaster}'s
    * history, then follows the stream on a connection (and thread) of its own.
    */
-  public StreamReader startReader(Broadcaster broadcaster, int historySize, long historyBytes) {
+  public StreamReader startReader(
+      Broadcaster broadcaster, HeraldStats stats, int historySize, long historyBytes) {
     RedisURI blocking =
         RedisURI.builder(uri)
             .withTimeout(StreamReader.BLOCK.plus(COMMAND_TIMEOUT))
             .build();
     StatefulRedisConnection<String, String> connection = client.connect(blocking);
-    StreamReader reader = new StreamReader(connection, address, broadcaster, historySize, historyBytes);
+    StreamReader reader = new StreamReader(connection, address, broadcaster, stats, historySize, historyBytes);
     try {
       reader.start();
     } catch (RuntimeException e) {

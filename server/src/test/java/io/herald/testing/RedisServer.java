@@ -19,16 +19,31 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final boolean appendOnly;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, boolean appendOnly) {
     this.dir = dir;
     this.port = port;
+    this.appendOnly = appendOnly;
   }
 
   public static RedisServer start(Path dir) throws Exception {
+    return start(dir, false);
+  }
+
+  /**
+   * A redis-server that keeps its data across {@link #restart}: append-only file on ({@code
+   * appendonly yes}, {@code appendfsync everysec}) in {@code dir}, as in production.
+   */
+  public static RedisServer startWithAppendOnlyFile(Path dir) throws Exception {
+    return start(dir, true);
+  }
+
+  private static RedisServer start(Path dir, boolean appendOnly) throws Exception {
     DebianPackages.ensure(BINARY, "redis-server");
-    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort());
+    Files.createDirectories(dir);
+    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort(), appendOnly);
     redis.restart();
     return redis;
   }
@@ -42,7 +57,10 @@ public final class RedisServer implements AutoCloseable {
     return port;
   }
 
-  /** Starts redis-server again on the same port (empty: nothing is persisted). */
+  /**
+   * Starts redis-server again on the same port: empty, or with what the append-only file kept
+   * ({@link #startWithAppendOnlyFile}; a {@link #stop} is a SIGTERM, which writes it out).
+   */
   public synchronized void restart() throws Exception {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server is running");
@@ -54,7 +72,8 @@ public final class RedisServer implements AutoCloseable {
                 "--bind", "127.0.0.1",
                 "--dir", dir.toAbsolutePath().toString(),
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", appendOnly ? "yes" : "no",
+                "--appendfsync", "everysec",
                 "--daemonize", "no",
                 "--logfile", "")
             .redirectErrorStream(true)
