@@ -107,7 +107,8 @@ public final class HeraldServer implements AutoCloseable {
       if (config.clusterMode()) {
         // Cluster mode: events are stored in (and get their ids from) the shared Redis stream,
         // and reach this node's subscribers through the reader, like every other node's.
-        eventLog = RedisEventLog.connect(config.redis, config.redisPassword, config.historySize);
+        eventLog = RedisEventLog.connect(
+            config.redis, config.redisPassword, config.redisCa, config.historySize);
         reader = eventLog.startReader(broadcaster, stats, config.historySize, config.historyBytes);
         broadcaster.replayOlderEventsFrom(eventLog);
         publisher = eventLog;

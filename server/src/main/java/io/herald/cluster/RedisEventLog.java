@@ -14,12 +14,15 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.internal.ObjectUtil;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,12 +99,27 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
    * @throws IllegalStateException naming {@code --redis} when Redis cannot be reached
    */
   public static RedisEventLog connect(String redis, String password, int maxLength) {
+    return connect(redis, password, null, maxLength);
+  }
+
+  /**
+   * Connects to the Redis of {@code --redis}; {@code rediss://} is TLS, the server's certificate
+   * verified (chain and host name) against {@code ca} ({@code --redis-ca}) or, when null, the
+   * JVM's trusted CAs.
+   *
+   * @param maxLength about how many entries the stream keeps ({@code --history-size})
+   * @throws IllegalStateException naming {@code --redis} when Redis cannot be reached
+   */
+  public static RedisEventLog connect(String redis, String password, Path ca, int maxLength) {
     ObjectUtil.checkPositive(maxLength, "maxLength");
     URI address = HeraldConfig.Builder.redisAddress(redis);
+    boolean tls = "rediss".equals(address.getScheme());
     RedisURI.Builder uri =
         RedisURI.builder()
             .withHost(address.getHost())
             .withPort(address.getPort())
+            .withSsl(tls)
+            .withVerifyPeer(tls ? SslVerifyMode.FULL : SslVerifyMode.NONE)
             .withTimeout(COMMAND_TIMEOUT);
     if (password != null) {
       uri.withPassword(password.toCharArray());
@@ -109,8 +127,13 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
     ClientResources resources =
         DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
     RedisClient client = RedisClient.create(resources);
+    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+    if (ca != null) {
+      ssl.trustManager(ca.toFile());
+    }
     client.setOptions(
         ClientOptions.builder()
+            .sslOptions(ssl.build())
             .autoReconnect(true)
             // While Redis is away, fail commands at once instead of queueing them unbounded:
             // a publisher must hear "not stored", not wait on a buffer that may never drain.

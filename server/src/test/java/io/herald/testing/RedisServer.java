@@ -20,12 +20,28 @@ public final class RedisServer implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean appendOnly;
+  private final Path tlsCert; // null: plain TCP
+  private final Path tlsKey;
   private Process process;
 
-  private RedisServer(Path dir, int port, boolean appendOnly) {
+  private RedisServer(Path dir, int port, boolean appendOnly, Path tlsCert, Path tlsKey) {
     this.dir = dir;
     this.port = port;
     this.appendOnly = appendOnly;
+    this.tlsCert = tlsCert;
+    this.tlsKey = tlsKey;
+  }
+
+  /**
+   * A redis-server that speaks only TLS ({@code --tls-port}, no plain port) with {@code cert}
+   * and {@code key}, not asking clients for certificates; {@link #uri} is {@code rediss://}.
+   */
+  public static RedisServer startWithTls(Path dir, Path cert, Path key) throws Exception {
+    DebianPackages.ensure(BINARY, "redis-server");
+    Files.createDirectories(dir);
+    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort(), false, cert, key);
+    redis.restart();
+    return redis;
   }
 
   public static RedisServer start(Path dir) throws Exception {
@@ -43,14 +59,14 @@ public final class RedisServer implements AutoCloseable {
   private static RedisServer start(Path dir, boolean appendOnly) throws Exception {
     DebianPackages.ensure(BINARY, "redis-server");
     Files.createDirectories(dir);
-    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort(), appendOnly);
+    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort(), appendOnly, null, null);
     redis.restart();
     return redis;
   }
 
-  /** {@code redis://127.0.0.1:<port>}, what {@code --redis} takes. */
+  /** {@code redis://127.0.0.1:<port>} ({@code rediss://} with TLS), what {@code --redis} takes. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tlsCert == null ? "redis://" : "rediss://") + "127.0.0.1:" + port;
   }
 
   public int port() {
@@ -65,17 +81,30 @@ public final class RedisServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server is running");
     }
-    process =
-        new ProcessBuilder(
-                BINARY.toString(),
-                "--port", String.valueOf(port),
+    java.util.List<String> listen =
+        tlsCert == null
+            ? java.util.List.of("--port", String.valueOf(port))
+            : java.util.List.of(
+                "--port", "0",
+                "--tls-port", String.valueOf(port),
+                "--tls-cert-file", tlsCert.toAbsolutePath().toString(),
+                "--tls-key-file", tlsKey.toAbsolutePath().toString(),
+                "--tls-ca-cert-file", tlsCert.toAbsolutePath().toString(),
+                "--tls-auth-clients", "no");
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(BINARY.toString());
+    command.addAll(listen);
+    command.addAll(
+        java.util.List.of(
                 "--bind", "127.0.0.1",
                 "--dir", dir.toAbsolutePath().toString(),
                 "--save", "",
                 "--appendonly", appendOnly ? "yes" : "no",
                 "--appendfsync", "everysec",
                 "--daemonize", "no",
-                "--logfile", "")
+                "--logfile", ""));
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
             .start();
