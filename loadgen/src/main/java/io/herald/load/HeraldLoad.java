@@ -114,6 +114,11 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "For --topics mix: percent (0 to 100) of the streams, and of the events, on the broadcast topic.")
   int broadcastShare;
 
+  @Option(names = "--topic-prefix", defaultValue = "",
+      description = "Put before every topic name (load → <prefix>load), so that several herald-load processes on one"
+          + " server each publish to and check their own topics.")
+  String topicPrefix;
+
   @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user and mix.")
   int users;
 
@@ -228,7 +233,8 @@ public final class HeraldLoad implements Callable<Integer> {
               default -> Topics.Mode.BROADCAST;
             },
             users,
-            topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0);
+            topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0,
+            topicPrefix);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -371,6 +377,9 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (broadcastShare < 0 || broadcastShare > 100) {
       throw new CommandLine.ParameterException(cl, "--broadcast-share must be from 0 to 100, not " + broadcastShare);
+    }
+    if (!topicPrefix.matches("[A-Za-z0-9._-]*")) {
+      throw new CommandLine.ParameterException(cl, "--topic-prefix may hold letters, digits, '.', '_' and '-' only, not " + topicPrefix);
     }
     if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
       throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
