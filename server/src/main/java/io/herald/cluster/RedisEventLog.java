@@ -11,6 +11,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -41,6 +42,14 @@ import java.util.concurrent.TimeUnit;
  * unreachable commands fail at once (Lettuce rejects them while disconnected) or after
  * {@link #COMMAND_TIMEOUT}, and the publisher gets that reason. The stream is trimmed to about
  * {@code --history-size} entries ({@code MAXLEN ~}).
+ *
+ * <p><b>At least once.</b> An acknowledged event is stored; an event that was not acknowledged
+ * may still be stored. A batch whose answer did not come within {@link #COMMAND_TIMEOUT} (Redis
+ * slow, paused, or the network lost the reply) may have been appended, and Lettuce re-sends a
+ * command that was in flight when its connection broke once it reconnects: such events reach
+ * every subscriber although their publisher was told {@code not confirmed} (see {@link
+ * #failureMessage}), and a publisher that retries them publishes them twice, under two ids.
+ * Never the other way round: nothing acknowledged is missing.
  *
  * <p>Lettuce runs on Netty (the project's Netty, pinned by the BOM); it gets a small event loop
  * group of its own, apart from the loops that serve subscribers, so a Redis round trip never
@@ -180,9 +189,7 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
     return appended.handle(
         (ids, failure) -> {
           if (failure != null) {
-            throw new IllegalStateException(
-                "not stored: Redis at " + address + " did not take the events ("
-                    + Publisher.reason(failure) + ")");
+            throw new IllegalStateException(failureMessage(failure));
           }
           List<String> text = new ArrayList<>(ids.size());
           for (Object id : ids) {
@@ -190,6 +197,27 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
           }
           return text;
         });
+  }
+
+  /**
+   * What a publisher is told when a batch was not acknowledged. Two cases differ: Redis was not
+   * reachable and the command never left (<em>not stored</em>: publishing again is safe), or the
+   * command was sent and no answer came within {@link #COMMAND_TIMEOUT} (<em>not confirmed</em>:
+   * Redis may have stored the events, and then every node delivers them; publishing again may
+   * deliver them twice, with two ids).
+   */
+  String failureMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RedisCommandTimeoutException) {
+      return "not confirmed: Redis at " + address + " did not answer within "
+          + COMMAND_TIMEOUT.toSeconds() + " s; the events may still be stored and delivered"
+          + " (at least once): publish again only if a repeat is harmless";
+    }
+    return "not stored: Redis at " + address + " did not take the events ("
+        + Publisher.reason(failure) + ")";
   }
 
   /**

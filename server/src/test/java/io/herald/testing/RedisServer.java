@@ -111,6 +111,23 @@ public final class RedisServer implements AutoCloseable {
     LocalProcesses.awaitListening(process, "redis-server", port, 10_000, this::log);
   }
 
+  /** Freezes redis-server (SIGSTOP): connected, but it answers nothing until {@link #unpause}. */
+  public synchronized void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a paused redis-server run again (SIGCONT): it then serves what it received meanwhile. */
+  public synchronized void unpause() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
+    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+    }
+  }
+
   /** Stops redis-server (SIGTERM, forcibly after 5 s) and waits until it has exited. */
   public synchronized void stop() {
     if (process == null) {
