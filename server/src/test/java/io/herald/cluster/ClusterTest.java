@@ -250,6 +250,50 @@ class ClusterTest {
   }
 
   @Test
+  void readyzIs503WhileTheNodesRedisIsDownOrUnresponsiveAnd200OnceItAnswersAgain() throws Exception {
+    TestHerald a = node();
+    assertReadyz(a, 200, "ready\n");
+
+    redis.stop();
+    awaitReadyz(a, 503, "not ready: redis disconnected\n");
+    assertEquals(200, Http.get(a.adminPort(), "/healthz").statusCode(), "still live, only not ready");
+
+    redis.restart();
+    awaitReadyz(a, 200, "ready\n");
+
+    redis.pause(); // SIGSTOP: the connection stays open but nothing answers
+    try {
+      awaitReadyz(a, 503, "not ready: redis disconnected\n");
+    } finally {
+      redis.unpause();
+    }
+    awaitReadyz(a, 200, "ready\n");
+    try (SseTestClient onA = subscribe(a, "back", Map.of());
+        IngestTestClient ingest = new IngestTestClient(a.ingestPort())) {
+      String id = ingest.publish("back", "\"after\"");
+      assertEquals(id, onA.awaitEvent(WAIT).id(), "ready again means streams work again");
+    }
+  }
+
+  private static void assertReadyz(TestHerald node, int status, String body) throws Exception {
+    HttpResponse<String> readyz = Http.get(node.adminPort(), "/readyz");
+    assertEquals(status, readyz.statusCode(), readyz.body());
+    assertEquals(body, readyz.body());
+  }
+
+  /** Polls {@code /readyz} until it answers {@code status} with {@code body}, failing at WAIT. */
+  private static void awaitReadyz(TestHerald node, int status, String body) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    HttpResponse<String> readyz = Http.get(node.adminPort(), "/readyz");
+    while (readyz.statusCode() != status || !readyz.body().equals(body)) {
+      assertTrue(
+          System.nanoTime() < deadline,
+          "/readyz still " + readyz.statusCode() + " " + readyz.body() + " after " + WAIT);
+      readyz = Http.get(node.adminPort(), "/readyz"); // each request is the wait between checks
+    }
+  }
+
+  @Test
   void aRedisRestartWhileEventsFlowLosesNoAcknowledgedEventOnAnyNodeAndIsShownInStats()
       throws Exception {
     redis.close();
