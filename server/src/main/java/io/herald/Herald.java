@@ -205,13 +205,17 @@ public final class Herald implements Callable<Integer> {
   java.util.List<String> corsOrigins;
 
   @Option(names = "--redis", paramLabel = "URI",
-      description = "Cluster mode: redis://host:port shared by every node; events go through one"
+      description = "Cluster mode: redis://host:port (rediss://host:port: TLS) shared by every node; events go through one"
           + " Redis stream, which assigns their ids. Unset: one node, ids assigned here.")
   String redis;
 
   @Option(names = "--redis-password", paramLabel = "PASSWORD",
       description = "Password for --redis (AUTH); prefer HERALD_REDIS_PASSWORD.")
   String redisPassword;
+
+  @Option(names = "--redis-ca", paramLabel = "FILE",
+      description = "PEM certificate(s) to trust for a rediss:// --redis (e.g. a private CA); unset: the JVM's trusted CAs.")
+  java.nio.file.Path redisCa;
 
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
@@ -330,6 +334,7 @@ public final class Herald implements Callable<Integer> {
         .ingestSecretFile(ingestSecretFile)
         .redis(redis)
         .redisPassword(redisPassword)
+        .redisCa(redisCa)
         .build();
   }
 

@@ -109,8 +109,9 @@ public final class HeraldServer implements AutoCloseable {
       if (config.clusterMode()) {
         // Cluster mode: events are stored in (and get their ids from) the shared Redis stream,
         // and reach this node's subscribers through the reader, like every other node's.
-        eventLog = RedisEventLog.connect(config.redis, config.redisPassword, config.historySize);
-        reader = eventLog.startReader(broadcaster, config.historySize, config.historyBytes);
+        eventLog = RedisEventLog.connect(
+            config.redis, config.redisPassword, config.redisCa, config.historySize);
+        reader = eventLog.startReader(broadcaster, stats, config.historySize, config.historyBytes);
         broadcaster.replayOlderEventsFrom(eventLog);
         publisher = eventLog;
       }
@@ -205,7 +206,8 @@ public final class HeraldServer implements AutoCloseable {
               config.adminHost,
               config.adminPort,
               new AdminServerInitializer(
-                  new AdminHandler(stats, broadcaster, () -> serving, this::isReady, metrics(alloc))),
+                  new AdminHandler(
+                      stats, broadcaster, () -> serving, this::notReadyReason, metrics(alloc))),
               WriteBufferWaterMark.DEFAULT,
               0);
       long sweep = Math.min(config.heartbeat.toNanos(), config.stallTimeout.toNanos()) / 5;
@@ -323,17 +325,35 @@ public final class HeraldServer implements AutoCloseable {
   }
 
   /**
-   * Ready for traffic ({@code /readyz}): started, not stopping, and every listener (public,
-   * TLS when configured, ingest, admin) bound and open.
+   * Ready for traffic ({@code /readyz}): started, not stopping, every listener (public, TLS when
+   * configured, ingest, admin) bound and open, and in cluster mode the reader connected to Redis.
    */
   public boolean isReady() {
+    return notReadyReason() == null;
+  }
+
+  /**
+   * Why this node is not ready ({@code /readyz} says it after "not ready: "), or null when it is.
+   * In cluster mode a node whose Redis connection is down can neither store a publish nor see
+   * what other nodes publish, so a load balancer should send new streams elsewhere; the reader
+   * reconnects by itself and the node is ready again after its first successful read.
+   */
+  public String notReadyReason() {
     // serving is read first: it is volatile and written after every listener field, so this
     // (admin) thread sees those fields as start() left them.
-    return serving
-        && isOpen(httpListener)
-        && (!config.tlsEnabled() || isOpen(httpsListener))
-        && isOpen(ingestListener)
-        && isOpen(adminListener);
+    if (!serving) {
+      return "starting or stopping";
+    }
+    if (!isOpen(httpListener)
+        || (config.tlsEnabled() && !isOpen(httpsListener))
+        || !isOpen(ingestListener)
+        || !isOpen(adminListener)) {
+      return "listener closed";
+    }
+    if (config.clusterMode() && !stats.redisConnected()) {
+      return "redis disconnected";
+    }
+    return null;
   }
 
   private static boolean isOpen(Channel listener) {

@@ -2,6 +2,7 @@ package io.herald.load;
 
 import io.herald.load.client.Churn;
 import io.herald.load.client.Dial;
+import io.herald.load.client.Drops;
 import io.herald.load.client.Http2Streams;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
@@ -113,6 +114,11 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "For --topics mix: percent (0 to 100) of the streams, and of the events, on the broadcast topic.")
   int broadcastShare;
 
+  @Option(names = "--topic-prefix", defaultValue = "",
+      description = "Put before every topic name (load → <prefix>load), so that several herald-load processes on one"
+          + " server each publish to and check their own topics.")
+  String topicPrefix;
+
   @Option(names = "--users", defaultValue = "1000", description = "Users (topics) for --topics per-user and mix.")
   int users;
 
@@ -147,6 +153,17 @@ public final class HeraldLoad implements Callable<Integer> {
           + " duplicates). With HTTP/2 a churned stream is reset and reopened on its connection; Herald allows 200"
           + " resets per connection per 30 s.")
   double churn;
+
+  @Option(names = "--reconnect", defaultValue = "false",
+      description = "A stream the server closes, or whose connection dies, reopens with Last-Event-ID set to the last id"
+          + " it received, after the server's retry: delay (as a browser's EventSource does), and is counted as a drop,"
+          + " not a failure; the report adds the drops and how long until every stream was back. Without it a closed"
+          + " stream is a failure. HTTP/1.1 only.")
+  boolean reconnect;
+
+  @Option(names = "--reconnect-delay", defaultValue = "1000",
+      description = "With --reconnect: milliseconds to wait before reopening when the server sent no retry:.")
+  long reconnectDelayMillis;
 
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
@@ -216,7 +233,8 @@ public final class HeraldLoad implements Callable<Integer> {
               default -> Topics.Mode.BROADCAST;
             },
             users,
-            topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0);
+            topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0,
+            topicPrefix);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -226,6 +244,9 @@ public final class HeraldLoad implements Callable<Integer> {
       recorders.put(loop, new SingleWriterRecorder(3));
     }
     Streams streams = new Streams();
+    if (reconnect) {
+      streams.reconnectWith(new Drops(reconnectDelayMillis));
+    }
     // Opened once --max-errors failures were seen; every wait of the run also waits on it.
     CountDownLatch tooManyErrors = new CountDownLatch(1);
     streams.onFailures(maxErrors, tooManyErrors::countDown);
@@ -311,7 +332,8 @@ public final class HeraldLoad implements Callable<Integer> {
       while (!aborted
           && System.nanoTime() < drainEnd
           && streams.ready() > 0
-          && totals(handlers, topicOfStream, publisher).lost() > 0) {
+          && (totals(handlers, topicOfStream, publisher).lost() > 0
+              || (streams.drops() != null && streams.drops().down() > 0))) {
         progress("draining", streams, recorders, report, System.nanoTime() - publishStart);
         aborted = tooManyErrors.await(200, TimeUnit.MILLISECONDS);
       }
@@ -333,7 +355,7 @@ public final class HeraldLoad implements Callable<Integer> {
         return aborted(err, streams);
       }
       boolean clean = totals.lost() == 0 && totals.duplicates() == 0 && totals.outOfOrder() == 0
-          && streams.failureCount() == 0 && publisher.refused() == 0
+          && streams.failureCount() == 0 && (streams.drops() == null || streams.drops().down() == 0) && publisher.refused() == 0
           && streams.ready() == connections;
       return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
     } finally {
@@ -356,6 +378,9 @@ public final class HeraldLoad implements Callable<Integer> {
     if (broadcastShare < 0 || broadcastShare > 100) {
       throw new CommandLine.ParameterException(cl, "--broadcast-share must be from 0 to 100, not " + broadcastShare);
     }
+    if (!topicPrefix.matches("[A-Za-z0-9._-]*")) {
+      throw new CommandLine.ParameterException(cl, "--topic-prefix may hold letters, digits, '.', '_' and '-' only, not " + topicPrefix);
+    }
     if (!publishMode.equals("http") && !publishMode.equals("ingest")) {
       throw new CommandLine.ParameterException(cl, "--publish must be ingest or http");
     }
@@ -365,6 +390,12 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (churn < 0 || churn > 100) {
       throw new CommandLine.ParameterException(cl, "--churn must be a percentage from 0 to 100, not " + churn);
+    }
+    if (reconnect && !protocol.equals("h1")) {
+      throw new CommandLine.ParameterException(cl, "--reconnect works with --protocol h1 only, not " + protocol);
+    }
+    if (reconnectDelayMillis < 0) {
+      throw new CommandLine.ParameterException(cl, "--reconnect-delay must be 0 or more milliseconds, not " + reconnectDelayMillis);
     }
     if (!List.of("h1", "h2c", "h2").contains(protocol)) {
       throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
@@ -401,7 +432,8 @@ public final class HeraldLoad implements Callable<Integer> {
       }
       SequenceCheck check = handler.sequence();
       received += check.received();
-      lost += check.lost(published);
+      int topic = topicOfStream[i];
+      lost += check.lost(published, sequence -> publisher.wasRefused(topic, sequence));
       duplicates += check.duplicates();
       outOfOrder += check.outOfOrder();
     }

@@ -16,12 +16,18 @@ import java.util.function.LongFunction;
  * A scripted stand-in for Herald that misbehaves on purpose, to prove herald-load notices: an
  * ingest port that acknowledges every line, and an SSE port whose streams receive, for the k-th
  * published line, whatever {@code script} says (nothing, the event twice, an older one…),
- * optionally after a fixed delay.
+ * optionally after a fixed delay. The index {@link #CLOSE_ALL} ends every open stream (a {@code
+ * retry:} then the close, as Herald's shutdown does); a stream that comes back with {@code
+ * Last-Event-ID: k} first gets every line after k.
  */
 final class FakeSseServer implements AutoCloseable {
+  /** In a script's answer: end every open stream, as a server going away does. */
+  static final long CLOSE_ALL = -1;
+
   private final ServerSocket ingest;
   private final ServerSocket sse;
   private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final LongFunction<long[]> script;
   private final long delayMillis;
   private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -59,16 +65,23 @@ final class FakeSseServer implements AutoCloseable {
         Socket socket = sse.accept();
         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
         String line;
+        long lastEventId = 0;
         while ((line = in.readLine()) != null && !line.isEmpty()) {
-          // request head
+          if (line.toLowerCase(java.util.Locale.ROOT).startsWith("last-event-id:")) {
+            lastEventId = Long.parseLong(line.substring("last-event-id:".length()).trim());
+          }
         }
         OutputStream out = socket.getOutputStream();
-        synchronized (out) {
+        synchronized (streams) { // no line is sent to all while this one catches up
           out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
                   + "retry: 3000\n: fake\n\n").getBytes(StandardCharsets.US_ASCII));
+          for (long index = lastEventId + 1; lastEventId > 0 && index <= lines.size(); index++) {
+            out.write(event(index));
+          }
           out.flush();
+          sockets.add(socket);
+          streams.add(out);
         }
-        streams.add(out);
       }
     } catch (IOException closed) {
       // the test is over
@@ -98,7 +111,11 @@ final class FakeSseServer implements AutoCloseable {
         acks.write(("{\"id\":\"" + k + "-0\"}\n").getBytes(StandardCharsets.US_ASCII));
         acks.flush();
         for (long index : script.apply(k)) {
-          send(index);
+          if (index == CLOSE_ALL) {
+            closeAll();
+          } else {
+            send(index);
+          }
         }
       }
     } catch (IOException | InterruptedException done) {
@@ -111,14 +128,33 @@ final class FakeSseServer implements AutoCloseable {
     if (delayMillis > 0) {
       Thread.sleep(delayMillis); // the server under test is slow on purpose; this is its delay
     }
-    String line = lines.get((int) index - 1);
-    String data = line.substring(line.indexOf("\"data\":") + 7, line.length() - 1);
-    byte[] event = ("id: " + index + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
-    for (OutputStream out : streams) {
-      synchronized (out) {
+    byte[] event = event(index);
+    synchronized (streams) {
+      for (OutputStream out : streams) {
         out.write(event);
         out.flush();
       }
+    }
+  }
+
+  private byte[] event(long index) {
+    String line = lines.get((int) index - 1);
+    String data = line.substring(line.indexOf("\"data\":") + 7, line.length() - 1);
+    return ("id: " + index + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Ends every open stream: a short {@code retry:}, then the connection closes. */
+  private void closeAll() throws IOException {
+    synchronized (streams) {
+      for (OutputStream out : streams) {
+        out.write("retry: 50\n\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+      streams.clear();
+      sockets.clear();
     }
   }
 

@@ -17,7 +17,13 @@ class MisbehavingServerTest {
 
   private String runAgainst(FakeSseServer server, int connections, String rate, String duration, int expectedExit)
       throws Exception {
-    String[] args = {
+    return runAgainst(server, connections, rate, duration, expectedExit, new String[0]);
+  }
+
+  private String runAgainst(
+      FakeSseServer server, int connections, String rate, String duration, int expectedExit, String... more)
+      throws Exception {
+    String[] base = {
       "--url", "http://127.0.0.1:" + server.ssePort() + "/events?topic={topic}",
       "--ingest", "127.0.0.1:" + server.ingestPort(),
       "--report", reports.toString(),
@@ -26,6 +32,8 @@ class MisbehavingServerTest {
       "--duration", duration,
       "--drain-seconds", "1"
     };
+    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
+        .toArray(String[]::new);
     assertEquals(expectedExit, new CommandLine(new HeraldLoad()).execute(args));
     return Files.readString(reports.resolve("summary.json"));
   }
@@ -55,6 +63,34 @@ class MisbehavingServerTest {
       assertEquals(4, field(summary, "lost"), summary);
       assertEquals(4, field(summary, "duplicates"), summary);
       assertEquals(4, field(summary, "outOfOrder"), summary);
+    }
+  }
+
+  @Test
+  void withReconnectAStreamTheServerClosedResumesWithLastEventIdAndNothingIsLost() throws Exception {
+    // After event 10 the server ends every stream (retry: 50, close); they come back with
+    // Last-Event-ID: 10 and the server replays what was published meanwhile.
+    try (FakeSseServer server =
+        new FakeSseServer(k -> k == 10 ? new long[] {k, FakeSseServer.CLOSE_ALL} : new long[] {k}, 0)) {
+      String summary = runAgainst(server, 3, "20", "2", 0, "--reconnect");
+      assertTrue(field(summary, "eventsPublished") >= 30, summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      assertEquals(0, field(summary, "duplicates"), summary);
+      assertEquals(3, field(summary, "closed-by-server"), "three drops: " + summary);
+      assertEquals(3, field(summary, "reopened"), summary);
+      assertEquals(0, field(summary, "streamsStillDown"), summary);
+      assertTrue(summary.contains("\"maxDown\":3}"), "one outage of the three streams: " + summary);
+      assertTrue(summary.contains("\"failures\":{}"), "a drop is no failure: " + summary);
+    }
+  }
+
+  @Test
+  void withoutReconnectAStreamTheServerClosedIsAFailure() throws Exception {
+    try (FakeSseServer server =
+        new FakeSseServer(k -> k == 5 ? new long[] {k, FakeSseServer.CLOSE_ALL} : new long[] {k}, 0)) {
+      String summary = runAgainst(server, 2, "20", "1", 1);
+      assertEquals(2, field(summary, "closed-by-server"), summary);
+      assertTrue(!summary.contains("\"reopened\""), summary);
     }
   }
 

@@ -12,11 +12,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin port's routes: {@code GET /healthz} (200 while serving, 503 while stopping), {@code
- * GET /readyz} (200 once every listener is bound and while not stopping, 503 otherwise: what a
- * load balancer or Kubernetes should route on), {@code GET /stats} (JSON counters for people and
+ * GET /readyz} (200 {@code ready} once every listener is bound, while not stopping and, in cluster
+ * mode, while connected to Redis; 503 {@code not ready: <why>} otherwise: what a load balancer or
+ * Kubernetes should route on), {@code GET /stats} (JSON counters for people and
  * scripts) and {@code GET /metrics} (the same figures and more in the Prometheus text format).
  * Kept off the public port so that operational data is not exposed to browsers.
  */
@@ -25,24 +27,24 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
   private final HeraldStats stats;
   private final Broadcaster broadcaster;
   private final BooleanSupplier serving;
-  private final BooleanSupplier ready;
+  private final Supplier<String> notReady;
   private final PrometheusMetrics metrics;
 
   /**
    * @param serving true from the end of the start until the stop begins ({@code /healthz})
-   * @param ready true while every listener is bound and the server is not stopping ({@code
-   *     /readyz})
+   * @param notReady why the server is not ready (a listener closed, stopping, Redis
+   *     disconnected), or null when it is ({@code /readyz})
    */
   public AdminHandler(
       HeraldStats stats,
       Broadcaster broadcaster,
       BooleanSupplier serving,
-      BooleanSupplier ready,
+      Supplier<String> notReady,
       PrometheusMetrics metrics) {
     this.stats = stats;
     this.broadcaster = broadcaster;
     this.serving = serving;
-    this.ready = ready;
+    this.notReady = notReady;
     this.metrics = metrics;
   }
 
@@ -70,10 +72,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
       }
       case "/readyz" -> {
-        if (ready.getAsBoolean()) {
+        String why = notReady.get();
+        if (why == null) {
           HttpResponses.text(ctx, request, HttpResponseStatus.OK, "ready");
         } else {
-          HttpResponses.text(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready");
+          HttpResponses.text(
+              ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + why);
         }
       }
       case "/metrics" ->

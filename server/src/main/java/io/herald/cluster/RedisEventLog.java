@@ -6,19 +6,24 @@ import io.herald.fanout.SharedLog;
 import io.herald.history.EventId;
 import io.herald.ingest.PublishRequest;
 import io.herald.ingest.Publisher;
+import io.herald.metrics.HeraldStats;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.internal.ObjectUtil;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +42,14 @@ import java.util.concurrent.TimeUnit;
  * unreachable commands fail at once (Lettuce rejects them while disconnected) or after
  * {@link #COMMAND_TIMEOUT}, and the publisher gets that reason. The stream is trimmed to about
  * {@code --history-size} entries ({@code MAXLEN ~}).
+ *
+ * <p><b>At least once.</b> An acknowledged event is stored; an event that was not acknowledged
+ * may still be stored. A batch whose answer did not come within {@link #COMMAND_TIMEOUT} (Redis
+ * slow, paused, or the network lost the reply) may have been appended, and Lettuce re-sends a
+ * command that was in flight when its connection broke once it reconnects: such events reach
+ * every subscriber although their publisher was told {@code not confirmed} (see {@link
+ * #failureMessage}), and a publisher that retries them publishes them twice, under two ids.
+ * Never the other way round: nothing acknowledged is missing.
  *
  * <p>Lettuce runs on Netty (the project's Netty, pinned by the BOM); it gets a small event loop
  * group of its own, apart from the loops that serve subscribers, so a Redis round trip never
@@ -95,12 +108,27 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
    * @throws IllegalStateException naming {@code --redis} when Redis cannot be reached
    */
   public static RedisEventLog connect(String redis, String password, int maxLength) {
+    return connect(redis, password, null, maxLength);
+  }
+
+  /**
+   * Connects to the Redis of {@code --redis}; {@code rediss://} is TLS, the server's certificate
+   * verified (chain and host name) against {@code ca} ({@code --redis-ca}) or, when null, the
+   * JVM's trusted CAs.
+   *
+   * @param maxLength about how many entries the stream keeps ({@code --history-size})
+   * @throws IllegalStateException naming {@code --redis} when Redis cannot be reached
+   */
+  public static RedisEventLog connect(String redis, String password, Path ca, int maxLength) {
     ObjectUtil.checkPositive(maxLength, "maxLength");
     URI address = HeraldConfig.Builder.redisAddress(redis);
+    boolean tls = "rediss".equals(address.getScheme());
     RedisURI.Builder uri =
         RedisURI.builder()
             .withHost(address.getHost())
             .withPort(address.getPort())
+            .withSsl(tls)
+            .withVerifyPeer(tls ? SslVerifyMode.FULL : SslVerifyMode.NONE)
             .withTimeout(COMMAND_TIMEOUT);
     if (password != null) {
       uri.withPassword(password.toCharArray());
@@ -108,8 +136,13 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
     ClientResources resources =
         DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
     RedisClient client = RedisClient.create(resources);
+    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+    if (ca != null) {
+      ssl.trustManager(ca.toFile());
+    }
     client.setOptions(
         ClientOptions.builder()
+            .sslOptions(ssl.build())
             .autoReconnect(true)
             // While Redis is away, fail commands at once instead of queueing them unbounded:
             // a publisher must hear "not stored", not wait on a buffer that may never drain.
@@ -156,9 +189,7 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
     return appended.handle(
         (ids, failure) -> {
           if (failure != null) {
-            throw new IllegalStateException(
-                "not stored: Redis at " + address + " did not take the events ("
-                    + Publisher.reason(failure) + ")");
+            throw new IllegalStateException(failureMessage(failure));
           }
           List<String> text = new ArrayList<>(ids.size());
           for (Object id : ids) {
@@ -166,6 +197,27 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
           }
           return text;
         });
+  }
+
+  /**
+   * What a publisher is told when a batch was not acknowledged. Two cases differ: Redis was not
+   * reachable and the command never left (<em>not stored</em>: publishing again is safe), or the
+   * command was sent and no answer came within {@link #COMMAND_TIMEOUT} (<em>not confirmed</em>:
+   * Redis may have stored the events, and then every node delivers them; publishing again may
+   * deliver them twice, with two ids).
+   */
+  String failureMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RedisCommandTimeoutException) {
+      return "not confirmed: Redis at " + address + " did not answer within "
+          + COMMAND_TIMEOUT.toSeconds() + " s; the events may still be stored and delivered"
+          + " (at least once): publish again only if a repeat is harmless";
+    }
+    return "not stored: Redis at " + address + " did not take the events ("
+        + Publisher.reason(failure) + ")";
   }
 
   /**
@@ -196,13 +248,14 @@ public final class RedisEventLog implements Publisher, SharedLog, AutoCloseable 
    * Starts this node's reader: it loads the stream's retained entries into {@code broadcaster}'s
    * history, then follows the stream on a connection (and thread) of its own.
    */
-  public StreamReader startReader(Broadcaster broadcaster, int historySize, long historyBytes) {
+  public StreamReader startReader(
+      Broadcaster broadcaster, HeraldStats stats, int historySize, long historyBytes) {
     RedisURI blocking =
         RedisURI.builder(uri)
             .withTimeout(StreamReader.BLOCK.plus(COMMAND_TIMEOUT))
             .build();
     StatefulRedisConnection<String, String> connection = client.connect(blocking);
-    StreamReader reader = new StreamReader(connection, address, broadcaster, historySize, historyBytes);
+    StreamReader reader = new StreamReader(connection, address, broadcaster, stats, historySize, historyBytes);
     try {
       reader.start();
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.herald.cluster;
 import io.herald.fanout.Broadcaster;
 import io.herald.history.EventId;
 import io.herald.ingest.PublishRequest;
+import io.herald.metrics.HeraldStats;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>At start it loads the newest {@code --history-size} entries into the local history, so a
  * node that just joined can serve {@code Last-Event-ID} replays the stream still covers. When
  * Redis goes away it retries (backing off to {@link #MAX_BACKOFF}) from the same id: nothing is
- * skipped, and once back it logs how far behind it was.
+ * skipped, and once back it logs how far behind it was, and counts it in {@code /stats} ({@code
+ * redis}) and {@code /metrics} ({@code herald_redis_*}).
  *
  * <p>Owns one thread and one connection of its own (a blocking read holds its connection).
  */
@@ -43,6 +45,7 @@ public final class StreamReader implements AutoCloseable {
   private final StatefulRedisConnection<String, String> connection;
   private final String address;
   private final Broadcaster broadcaster;
+  private final HeraldStats stats;
   private final int historySize;
   private final long historyBytes;
   private final Thread thread;
@@ -53,11 +56,13 @@ public final class StreamReader implements AutoCloseable {
       StatefulRedisConnection<String, String> connection,
       String address,
       Broadcaster broadcaster,
+      HeraldStats stats,
       int historySize,
       long historyBytes) {
     this.connection = connection;
     this.address = address;
     this.broadcaster = broadcaster;
+    this.stats = stats;
     this.historySize = historySize;
     this.historyBytes = historyBytes;
     this.thread = new Thread(this::follow, "herald-redis-reader");
@@ -103,6 +108,7 @@ public final class StreamReader implements AutoCloseable {
         address,
         lastId,
         newest.size());
+    stats.redisFollowing(lastId);
     thread.start(); // lastId is handed over by Thread.start (happens-before)
   }
 
@@ -123,6 +129,7 @@ public final class StreamReader implements AutoCloseable {
           break;
         }
         if (failures++ == 0) {
+          stats.redisLost(lastId);
           log.warn(
               "redis reader lost {} ({}); retrying, and will resume after {}",
               address,
@@ -141,6 +148,7 @@ public final class StreamReader implements AutoCloseable {
             lastId);
         failures = 0;
         backoffMillis = 50;
+        stats.redisBack();
         catchingUp = 0;
       }
       if (read == null) {
@@ -154,6 +162,7 @@ public final class StreamReader implements AutoCloseable {
               "redis reader caught up: {} events were published while it was behind (now at {})",
               catchingUp,
               lastId);
+          stats.redisCaughtUp(catchingUp, lastId);
           catchingUp = -1;
         }
       }

@@ -64,6 +64,8 @@ public final class HeraldConfig {
   public final String redis;
   /** The Redis password (AUTH), or null. */
   public final String redisPassword;
+  /** PEM certificates to trust for {@code rediss://} (instead of the JVM's), or null. */
+  public final java.nio.file.Path redisCa;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -112,6 +114,7 @@ public final class HeraldConfig {
     corsOrigins = b.corsOrigins;
     redis = b.redis;
     redisPassword = b.redisPassword;
+    redisCa = b.redisCa;
   }
 
   /** Whether Herald runs as one node of a cluster sharing a Redis stream. */
@@ -182,6 +185,7 @@ public final class HeraldConfig {
     private java.util.List<String> corsOrigins = java.util.List.of();
     private String redis;
     private String redisPassword;
+    private java.nio.file.Path redisCa;
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -231,13 +235,30 @@ public final class HeraldConfig {
 
     public Builder redis(String v) { redis = v; return this; }
     public Builder redisPassword(String v) { redisPassword = v; return this; }
+    public Builder redisCa(java.nio.file.Path v) { redisCa = v; return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
       if (redis != null) {
-        redisAddress(redis);
+        java.net.URI address = redisAddress(redis);
+        if (redisCa != null && !"rediss".equals(address.getScheme())) {
+          fail("--redis-ca", "needs a TLS --redis (rediss://host:port)", redis);
+        }
       } else if (redisPassword != null) {
         fail("--redis-password", "needs --redis", "a password without a Redis");
+      } else if (redisCa != null) {
+        fail("--redis-ca", "needs --redis rediss://host:port", redisCa.toString());
+      }
+      if (redisCa != null) {
+        String pem = null;
+        try {
+          pem = java.nio.file.Files.readString(redisCa, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException | RuntimeException e) {
+          fail("--redis-ca", "cannot be read (" + e.getClass().getSimpleName() + ")", redisCa.toString());
+        }
+        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+          fail("--redis-ca", "must hold PEM certificates (-----BEGIN CERTIFICATE-----)", redisCa.toString());
+        }
       }
       port("--http-port", httpPort);
       port("--ingest-port", ingestPort);
@@ -355,8 +376,9 @@ public final class HeraldConfig {
     }
 
     /**
-     * Checks a {@code --redis} value: {@code redis://host:port}, nothing else (the password has
-     * its own option so that it can come from the environment and is masked when printed).
+     * Checks a {@code --redis} value: {@code redis://host:port}, or {@code rediss://host:port}
+     * for TLS, nothing else (the password has its own option so that it can come from the
+     * environment and is masked when printed).
      */
     public static java.net.URI redisAddress(String value) {
       // A value with credentials is not echoed: the message ends up in logs.
@@ -365,12 +387,13 @@ public final class HeraldConfig {
       try {
         uri = new java.net.URI(value);
       } catch (java.net.URISyntaxException e) {
-        fail("--redis", "must be redis://host:port", shown);
+        fail("--redis", "must be redis://host:port or rediss://host:port (TLS)", shown);
       }
-      if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1
+      if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 1
           || uri.getUserInfo() != null || (uri.getPath() != null && !uri.getPath().isEmpty())
           || uri.getQuery() != null) {
-        fail("--redis", "must be redis://host:port (password: --redis-password)", shown);
+        fail("--redis", "must be redis://host:port or rediss://host:port (TLS; password:"
+            + " --redis-password)", shown);
       }
       return uri;
     }

@@ -112,7 +112,7 @@ public final class HeraldDefaults implements CommandLine.IDefaultValueProvider {
 
   /** Variables of Herald's own scripts and launcher, not settings. */
   private static final java.util.regex.Pattern LAUNCHER_VARIABLE =
-      java.util.regex.Pattern.compile("HERALD_(JAVA_OPTS|JAR|HOME|(LOAD|BENCH|INSTALL)_[A-Z0-9_]*)");
+      java.util.regex.Pattern.compile("HERALD_(JAVA_OPTS|JAR|HOME|(LOAD|BENCH|INSTALL|CLUSTER)_[A-Z0-9_]*)");
 
   /**
    * Refuses a {@code HERALD_*} variable that names no setting: a misspelt {@code

@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
  * a time, or not at all. The clock starts when the connection is set up (so it covers the TLS
  * handshake too) and again when an answer is complete and the connection waits for its next
  * request (so an idle keep-alive connection is closed after the same time); it stops when the
- * codec has decoded a request head. An event stream never finishes its answer, so it is never
- * timed out here. HTTP/2 connections remove this handler (Http2EventsHandler).
+ * codec has decoded a request head. A head that came in time but was not read yet (the event
+ * loop was busy) is read first: the close waits for the loop's next pass over its sockets. An
+ * event stream never finishes its answer, so it is never timed out here. HTTP/2 connections
+ * remove this handler (Http2EventsHandler).
  *
  * <p>Sits right after the HTTP/1.1 codec (before the aggregator), where requests arrive as heads
  * and answers leave as HTTP objects; one per connection.
@@ -77,6 +79,18 @@ final class HeaderTimeout extends ChannelDuplexHandler {
 
   private void arm(ChannelHandlerContext ctx) {
     cancel();
+    deadline = ctx.executor().schedule(() -> lookOnceMore(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The time is up, but the request head may be in the socket already, unread only because this
+   * event loop was busy (a reconnect storm: thousands of requests, each starting a replay).
+   * Closing now would reset a client that was on time, and send it back into the storm. So the
+   * close waits for the loop's next pass over its sockets: a task scheduled from a task runs in
+   * the next round of tasks, after the loop's I/O (Netty's SingleThreadIoEventLoop takes the
+   * scheduled tasks that are due once per round), and reading a head there cancels it.
+   */
+  private void lookOnceMore(ChannelHandlerContext ctx) {
     deadline =
         ctx.executor()
             .schedule(
@@ -84,7 +98,7 @@ final class HeaderTimeout extends ChannelDuplexHandler {
                   deadline = null;
                   ctx.channel().close();
                 },
-                timeoutNanos,
+                0,
                 TimeUnit.NANOSECONDS);
   }
 

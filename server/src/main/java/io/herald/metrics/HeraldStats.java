@@ -98,9 +98,66 @@ public final class HeraldStats {
    * /healthz, in /stats and in /metrics so that open mode is never a surprise in production.
    */
   private volatile boolean openMode = true;
+  // Cluster mode: this node's reader of the shared Redis stream (written by the reader thread).
+  private volatile boolean redisMode;
+  private volatile boolean redisConnected;
+  private final LongAdder redisDisconnects = new LongAdder();
+  private final LongAdder redisCaughtUp = new LongAdder();
+  private volatile String redisLastId;
 
   public void openMode(boolean open) {
     this.openMode = open;
+  }
+
+  /** Cluster mode: the reader follows the shared stream, connected. */
+  public void redisFollowing(String lastId) {
+    redisLastId = lastId;
+    redisMode = true;
+    redisConnected = true;
+  }
+
+  /** The reader lost Redis (a failed read); it retries from {@link #redisLastId()}. */
+  public void redisLost(String resumeId) {
+    redisLastId = resumeId;
+    if (redisConnected) {
+      redisConnected = false;
+      redisDisconnects.increment();
+    }
+  }
+
+  /** The reader reads again (it may still be behind until {@link #redisCaughtUp}). */
+  public void redisBack() {
+    redisConnected = true;
+  }
+
+  /** The reader caught up: {@code events} were read that had been published while it was behind. */
+  public void redisCaughtUp(long events, String lastId) {
+    redisCaughtUp.add(events);
+    redisLastId = lastId;
+  }
+
+  public boolean isRedisMode() {
+    return redisMode;
+  }
+
+  /** Whether the reader's last read of Redis succeeded (cluster mode). */
+  public boolean redisConnected() {
+    return redisConnected;
+  }
+
+  /** Times the reader lost Redis. */
+  public long redisDisconnects() {
+    return redisDisconnects.sum();
+  }
+
+  /** Events read after a reconnect that had been published while the reader was behind. */
+  public long redisCaughtUpEvents() {
+    return redisCaughtUp.sum();
+  }
+
+  /** The last stream id the reader had when it last lost Redis or caught up (not live). */
+  public String redisLastId() {
+    return redisLastId;
   }
 
   public boolean isOpenMode() {
@@ -261,6 +318,15 @@ public final class HeraldStats {
       field(json, entry.getKey().label(), entry.getValue().sum());
     }
     json.append("},");
+    if (redisMode) {
+      json.append("\"redis\":{");
+      json.append("\"connected\":").append(redisConnected).append(',');
+      field(json, "disconnects", redisDisconnects.sum()).append(',');
+      field(json, "caughtUpEvents", redisCaughtUp.sum()).append(',');
+      String lastId = redisLastId;
+      json.append("\"resumeId\":").append(lastId == null ? "null" : "\"" + lastId + "\"");
+      json.append("},");
+    }
     json.append("\"history\":{");
     field(json, "events", historyEvents).append(',');
     field(json, "bytes", historyBytes).append(',');

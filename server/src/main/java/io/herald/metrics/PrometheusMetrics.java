@@ -97,6 +97,15 @@ public final class PrometheusMetrics {
         .register(registry);
     gauge("herald_open_mode", "1 when no token key is configured and anyone may read any topic, else 0.",
         () -> stats.isOpenMode() ? 1 : 0);
+    // Cluster mode: scraped as 0 on a single node, whose figures never move.
+    gauge("herald_redis_connected",
+        "Cluster mode: 1 while this node's reader of the shared Redis stream reads it, 0 while it is disconnected (and on a single node).",
+        () -> stats.redisConnected() ? 1 : 0);
+    counter("herald_redis_disconnects", "Cluster mode: times this node's reader lost Redis (it resumes after the last id it read).",
+        stats::redisDisconnects);
+    counter("herald_redis_caught_up_events",
+        "Cluster mode: events read after a reconnect that were published while this node was behind.",
+        stats::redisCaughtUpEvents);
     gauge("herald_subscriptions", "Topics subscribed, summed over the open streams.", stats::subscriptions);
     gauge("herald_start_time_seconds", "When this server started, in seconds since the epoch.",
         () -> stats.startedMillis() / 1000.0);

@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The admin routes' answers over HTTP/1.1, with readiness under the test's control. */
 class AdminHandlerTest {
   private final AtomicBoolean serving = new AtomicBoolean(true);
-  private final AtomicBoolean ready = new AtomicBoolean(false);
+  private final AtomicReference<String> notReady = new AtomicReference<>("starting or stopping");
   private EmbeddedChannel channel;
 
   @BeforeEach
@@ -33,7 +34,7 @@ class AdminHandlerTest {
         new EmbeddedChannel(
             new HttpServerCodec(),
             new HttpObjectAggregator(8192),
-            new AdminHandler(stats, null, serving::get, ready::get, metrics));
+            new AdminHandler(stats, null, serving::get, notReady::get, metrics));
   }
 
   @AfterEach
@@ -47,17 +48,23 @@ class AdminHandlerTest {
 
   @Test
   void readyzIs503UntilReadyThen200AndHealthzIsUnchanged() {
-    String notReady = get("/readyz");
-    assertTrue(notReady.startsWith("HTTP/1.1 503 "), notReady);
-    assertTrue(notReady.endsWith("\r\n\r\nnot ready\n"), notReady);
+    String starting = get("/readyz");
+    assertTrue(starting.startsWith("HTTP/1.1 503 "), starting);
+    assertTrue(starting.endsWith("\r\n\r\nnot ready: starting or stopping\n"), starting);
     assertTrue(get("/healthz").startsWith("HTTP/1.1 200 "), "healthz follows serving only");
 
-    ready.set(true);
+    notReady.set(null);
     String isReady = get("/readyz");
     assertTrue(isReady.startsWith("HTTP/1.1 200 "), isReady);
     assertTrue(isReady.endsWith("\r\n\r\nready\n"), isReady);
 
-    ready.set(false);
+    notReady.set("redis disconnected");
+    String disconnected = get("/readyz");
+    assertTrue(disconnected.startsWith("HTTP/1.1 503 "), disconnected);
+    assertTrue(disconnected.endsWith("\r\n\r\nnot ready: redis disconnected\n"), disconnected);
+    assertTrue(get("/healthz").startsWith("HTTP/1.1 200 "), "still live: only not ready");
+
+    notReady.set("starting or stopping");
     serving.set(false);
     assertTrue(get("/readyz").startsWith("HTTP/1.1 503 "));
     String healthz = get("/healthz");

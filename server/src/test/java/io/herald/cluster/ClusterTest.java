@@ -13,6 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -232,13 +238,158 @@ class ClusterTest {
         if (answer.startsWith("{\"id\":\"")) {
           after = IngestTestClient.idOf(answer);
         } else {
-          assertTrue(answer.contains("not stored"), answer);
+          // "not confirmed" when a command left just before the connection broke
+          assertTrue(answer.contains("not stored") || answer.contains("not confirmed"), answer);
           assertTrue(System.nanoTime() < deadline, "Redis is back but publishing still fails: " + answer);
         }
       }
       SseTestClient.Event next = onB.awaitEvent(WAIT);
       assertEquals(after, next.id(), "nothing refused was delivered; the reader came back");
       assertEquals("after", next.data());
+    }
+  }
+
+  @Test
+  void readyzIs503WhileTheNodesRedisIsDownOrUnresponsiveAnd200OnceItAnswersAgain() throws Exception {
+    TestHerald a = node();
+    assertReadyz(a, 200, "ready\n");
+
+    redis.stop();
+    awaitReadyz(a, 503, "not ready: redis disconnected\n");
+    assertEquals(200, Http.get(a.adminPort(), "/healthz").statusCode(), "still live, only not ready");
+
+    redis.restart();
+    awaitReadyz(a, 200, "ready\n");
+
+    redis.pause(); // SIGSTOP: the connection stays open but nothing answers
+    try {
+      awaitReadyz(a, 503, "not ready: redis disconnected\n");
+    } finally {
+      redis.unpause();
+    }
+    awaitReadyz(a, 200, "ready\n");
+    try (SseTestClient onA = subscribe(a, "back", Map.of());
+        IngestTestClient ingest = new IngestTestClient(a.ingestPort())) {
+      String id = ingest.publish("back", "\"after\"");
+      assertEquals(id, onA.awaitEvent(WAIT).id(), "ready again means streams work again");
+    }
+  }
+
+  private static void assertReadyz(TestHerald node, int status, String body) throws Exception {
+    HttpResponse<String> readyz = Http.get(node.adminPort(), "/readyz");
+    assertEquals(status, readyz.statusCode(), readyz.body());
+    assertEquals(body, readyz.body());
+  }
+
+  /** Polls {@code /readyz} until it answers {@code status} with {@code body}, failing at WAIT. */
+  private static void awaitReadyz(TestHerald node, int status, String body) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    HttpResponse<String> readyz = Http.get(node.adminPort(), "/readyz");
+    while (readyz.statusCode() != status || !readyz.body().equals(body)) {
+      assertTrue(
+          System.nanoTime() < deadline,
+          "/readyz still " + readyz.statusCode() + " " + readyz.body() + " after " + WAIT);
+      readyz = Http.get(node.adminPort(), "/readyz"); // each request is the wait between checks
+    }
+  }
+
+  @Test
+  void aRedisRestartWhileEventsFlowLosesNoAcknowledgedEventOnAnyNodeAndIsShownInStats()
+      throws Exception {
+    redis.close();
+    redis = RedisServer.startWithAppendOnlyFile(dir.resolve("aof"));
+    TestHerald a = node();
+    TestHerald b = node();
+    List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger refused = new AtomicInteger();
+    AtomicBoolean publishing = new AtomicBoolean(true);
+    try (SseTestClient onA = subscribe(a, "flow", Map.of());
+        SseTestClient onB = subscribe(b, "flow", Map.of());
+        IngestTestClient ingest = new IngestTestClient(a.ingestPort())) {
+      CompletableFuture<Void> publisher =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 0; publishing.get(); i++) {
+                    ingest.line("{\"topic\":\"flow\",\"data\":" + i + "}");
+                    String answer = ingest.reply();
+                    if (answer.startsWith("{\"id\":\"")) {
+                      acknowledged.add(IngestTestClient.idOf(answer));
+                    } else {
+                      assertTrue(answer.contains("not stored") || answer.contains("not confirmed"), answer);
+                      refused.incrementAndGet();
+                    }
+                  }
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              });
+      awaitCount(acknowledged, 20, publisher);
+      redis.stop(); // SIGTERM: Redis writes its append-only file out
+      redis.restart();
+      awaitCount(acknowledged, acknowledged.size() + 20, publisher);
+      publishing.set(false);
+      publisher.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      List<String> expected = List.copyOf(acknowledged);
+      for (SseTestClient subscriber : List.of(onA, onB)) {
+        List<String> received = new ArrayList<>();
+        String last = expected.get(expected.size() - 1);
+        while (received.isEmpty() || !received.get(received.size() - 1).equals(last)) {
+          received.add(subscriber.awaitEvent(WAIT).id());
+        }
+        // A publish refused while Redis went away may still have been stored (at least once):
+        // it may be received, but only in its place.
+        assertTrue(received.containsAll(expected), "every acknowledged event arrived: " + received);
+        for (int i = 1; i < received.size(); i++) {
+          assertTrue(
+              EventId.parse(received.get(i)).compareTo(EventId.parse(received.get(i - 1))) > 0,
+              "in order, no duplicate: " + received.get(i - 1) + " then " + received.get(i));
+        }
+        assertTrue(received.size() <= expected.size() + refused.get(), "nothing else: " + received);
+      }
+      String stats = Http.get(b.adminPort(), "/stats").body();
+      assertTrue(stats.contains("\"redis\":{\"connected\":true,\"disconnects\":1,"), stats);
+      String metrics = Http.get(b.adminPort(), "/metrics").body();
+      assertTrue(metrics.contains("herald_redis_disconnects_total 1.0"), metrics);
+      assertTrue(metrics.contains("herald_redis_connected 1.0"), metrics);
+    }
+  }
+
+  @Test
+  void aPublishRedisDidNotAnswerInTimeIsNotConfirmedNotFailedAndIsDeliveredOnceRedisAnswers()
+      throws Exception {
+    TestHerald a = node();
+    TestHerald b = node();
+    try (SseTestClient onB = subscribe(b, "late", Map.of());
+        IngestTestClient ingest = new IngestTestClient(a.ingestPort()).replyTimeout(WAIT)) {
+      redis.pause();
+      String answer;
+      try {
+        ingest.line("{\"topic\":\"late\",\"data\":\"slow\"}");
+        answer = ingest.reply(); // after the 3 s command timeout
+      } finally {
+        redis.unpause();
+      }
+      assertTrue(
+          answer.startsWith("{\"error\":") && answer.contains("not confirmed")
+              && answer.contains("at least once"),
+          answer);
+      SseTestClient.Event event = onB.awaitEvent(WAIT);
+      assertEquals("slow", event.data(), "Redis stored it after all: delivered, at least once");
+    }
+  }
+
+  /** Waits until {@code list} holds {@code n} entries, failing at once if {@code worker} failed. */
+  private static void awaitCount(List<?> list, int n, CompletableFuture<?> worker) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (list.size() < n) {
+      if (worker.isDone()) {
+        worker.get(); // rethrows its failure
+        throw new AssertionError("the publisher stopped at " + list.size() + " of " + n);
+      }
+      assertTrue(System.nanoTime() < deadline, "only " + list.size() + " of " + n + " in " + WAIT);
+      Thread.onSpinWait(); // polling a counter the publisher thread fills, bounded by the deadline
     }
   }
 

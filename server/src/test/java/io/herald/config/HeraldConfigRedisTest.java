@@ -40,4 +40,23 @@ class HeraldConfigRedisTest {
     assertTrue(message.contains("--redis-password") && message.contains("needs --redis"), message);
     assertFalse(message.contains("do-not-print"), message);
   }
+
+  @Test
+  void rediss_isTls_andRedisCaNeedsItAndAReadablePemFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path pem = dir.resolve("ca.pem");
+    java.nio.file.Files.writeString(pem, "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n");
+    assertTrue(HeraldConfig.builder().redis("rediss://redis.internal:6380").redisCa(pem).build().clusterMode());
+
+    String plain = refusal(HeraldConfig.builder().redis("redis://127.0.0.1:6379").redisCa(pem));
+    assertTrue(plain.startsWith("--redis-ca ") && plain.contains("rediss://"), plain);
+    String alone = refusal(HeraldConfig.builder().redisCa(pem));
+    assertTrue(alone.startsWith("--redis-ca ") && alone.contains("needs --redis"), alone);
+    String missing = refusal(HeraldConfig.builder().redis("rediss://127.0.0.1:6380").redisCa(dir.resolve("nope.pem")));
+    assertTrue(missing.startsWith("--redis-ca cannot be read") && missing.contains("nope.pem"), missing);
+    java.nio.file.Path notPem = dir.resolve("key.txt");
+    java.nio.file.Files.writeString(notPem, "not a certificate");
+    String wrong = refusal(HeraldConfig.builder().redis("rediss://127.0.0.1:6380").redisCa(notPem));
+    assertTrue(wrong.startsWith("--redis-ca must hold PEM certificates"), wrong);
+  }
 }

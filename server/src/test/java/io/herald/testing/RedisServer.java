@@ -19,48 +19,113 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final boolean appendOnly;
+  private final Path tlsCert; // null: plain TCP
+  private final Path tlsKey;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, boolean appendOnly, Path tlsCert, Path tlsKey) {
     this.dir = dir;
     this.port = port;
+    this.appendOnly = appendOnly;
+    this.tlsCert = tlsCert;
+    this.tlsKey = tlsKey;
   }
 
-  public static RedisServer start(Path dir) throws Exception {
+  /**
+   * A redis-server that speaks only TLS ({@code --tls-port}, no plain port) with {@code cert}
+   * and {@code key}, not asking clients for certificates; {@link #uri} is {@code rediss://}.
+   */
+  public static RedisServer startWithTls(Path dir, Path cert, Path key) throws Exception {
     DebianPackages.ensure(BINARY, "redis-server");
-    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort());
+    Files.createDirectories(dir);
+    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort(), false, cert, key);
     redis.restart();
     return redis;
   }
 
-  /** {@code redis://127.0.0.1:<port>}, what {@code --redis} takes. */
+  public static RedisServer start(Path dir) throws Exception {
+    return start(dir, false);
+  }
+
+  /**
+   * A redis-server that keeps its data across {@link #restart}: append-only file on ({@code
+   * appendonly yes}, {@code appendfsync everysec}) in {@code dir}, as in production.
+   */
+  public static RedisServer startWithAppendOnlyFile(Path dir) throws Exception {
+    return start(dir, true);
+  }
+
+  private static RedisServer start(Path dir, boolean appendOnly) throws Exception {
+    DebianPackages.ensure(BINARY, "redis-server");
+    Files.createDirectories(dir);
+    RedisServer redis = new RedisServer(dir, LocalProcesses.freePort(), appendOnly, null, null);
+    redis.restart();
+    return redis;
+  }
+
+  /** {@code redis://127.0.0.1:<port>} ({@code rediss://} with TLS), what {@code --redis} takes. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tlsCert == null ? "redis://" : "rediss://") + "127.0.0.1:" + port;
   }
 
   public int port() {
     return port;
   }
 
-  /** Starts redis-server again on the same port (empty: nothing is persisted). */
+  /**
+   * Starts redis-server again on the same port: empty, or with what the append-only file kept
+   * ({@link #startWithAppendOnlyFile}; a {@link #stop} is a SIGTERM, which writes it out).
+   */
   public synchronized void restart() throws Exception {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server is running");
     }
-    process =
-        new ProcessBuilder(
-                BINARY.toString(),
-                "--port", String.valueOf(port),
+    java.util.List<String> listen =
+        tlsCert == null
+            ? java.util.List.of("--port", String.valueOf(port))
+            : java.util.List.of(
+                "--port", "0",
+                "--tls-port", String.valueOf(port),
+                "--tls-cert-file", tlsCert.toAbsolutePath().toString(),
+                "--tls-key-file", tlsKey.toAbsolutePath().toString(),
+                "--tls-ca-cert-file", tlsCert.toAbsolutePath().toString(),
+                "--tls-auth-clients", "no");
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(BINARY.toString());
+    command.addAll(listen);
+    command.addAll(
+        java.util.List.of(
                 "--bind", "127.0.0.1",
                 "--dir", dir.toAbsolutePath().toString(),
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", appendOnly ? "yes" : "no",
+                "--appendfsync", "everysec",
                 "--daemonize", "no",
-                "--logfile", "")
+                "--logfile", ""));
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
             .start();
     LocalProcesses.awaitListening(process, "redis-server", port, 10_000, this::log);
+  }
+
+  /** Freezes redis-server (SIGSTOP): connected, but it answers nothing until {@link #unpause}. */
+  public synchronized void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a paused redis-server run again (SIGCONT): it then serves what it received meanwhile. */
+  public synchronized void unpause() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
+    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+    }
   }
 
   /** Stops redis-server (SIGTERM, forcibly after 5 s) and waits until it has exited. */

@@ -266,6 +266,11 @@ public final class Http2Streams {
         open(lastEventId);
         h2.flush();
       }
+
+      @Override
+      public void reopen(String lastEventId) {
+        throw new UnsupportedOperationException("--reconnect is for --protocol h1 only");
+      }
     }
   }
 

@@ -19,6 +19,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
   interface Carrier {
     /** Closes the current stream and opens a new one with {@code Last-Event-ID: lastEventId}. */
     void resume(String lastEventId);
+
+    /** Opens a new stream with {@code Last-Event-ID: lastEventId} (null: none); the current one is gone. */
+    void reopen(String lastEventId);
   }
 
   private final Streams streams;
@@ -31,6 +34,8 @@ public final class StreamCheck implements SseStreamParser.Sink {
   private boolean ready;
   private boolean failed;
   private boolean resuming;
+  private boolean dropped;
+  private long retryMillis = -1; // the server's last retry: field
 
   /**
    * @param loop the event loop every connection of this stream uses
@@ -84,8 +89,43 @@ public final class StreamCheck implements SseStreamParser.Sink {
     parser.feed(body);
   }
 
+  /**
+   * {@code --reconnect}: an open stream (or the reopening of one) ended for {@code cause}; it
+   * reopens after the server's {@code retry:} delay with the last id it received. True when it
+   * will; false when this is a failure (no {@code --reconnect}, the run is over, or the stream
+   * never opened).
+   */
+  private boolean drop(String cause) {
+    Drops drops = streams.drops();
+    if (drops == null || failed || !(ready || dropped) || !streams.measuring() || carrier == null) {
+      return false;
+    }
+    if (!dropped) { // a failed reopening is the same drop, not a new one
+      dropped = true;
+      if (ready) {
+        streams.closedWhileOpen(); // open until now, a churn's resume included
+      }
+      drops.dropped(cause);
+    }
+    resuming = false;
+    long delay = retryMillis >= 0 ? retryMillis : drops.defaultDelayMillis();
+    Carrier gone = carrier;
+    loop.schedule(
+        () -> {
+          if (streams.measuring() && carrier == gone) {
+            gone.reopen(parser.lastEventId());
+          }
+        },
+        delay,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    return true;
+  }
+
   /** The stream failed; counted once, by cause. */
   void fail(String cause) {
+    if (drop(cause)) {
+      return;
+    }
     if (!failed) {
       failed = true;
       streams.failed(cause, this, ready);
@@ -94,6 +134,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
 
   /** A connection for this stream could not be made. */
   void connectFailed(Throwable cause) {
+    if (drop(Streams.connectCause(cause))) {
+      return;
+    }
     if (!failed) {
       failed = true;
       streams.connectFailed(cause, ready);
@@ -102,6 +145,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
 
   /** The stream ended; unless it failed already, that counts as closed by the server. */
   void ended() {
+    if (drop("closed-by-server")) {
+      return;
+    }
     if (!failed) {
       failed = true;
       streams.closed(this, ready);
@@ -131,6 +177,10 @@ public final class StreamCheck implements SseStreamParser.Sink {
     if (!ready) {
       ready = true;
       streams.ready(this, (System.nanoTime() - startNanos) / 1000);
+    } else if (dropped) {
+      dropped = false;
+      streams.reopened();
+      streams.drops().back();
     } else if (resuming) {
       resuming = false;
       streams.reconnected();
@@ -138,5 +188,7 @@ public final class StreamCheck implements SseStreamParser.Sink {
   }
 
   @Override
-  public void onRetry(long millis) {}
+  public void onRetry(long millis) {
+    retryMillis = millis;
+  }
 }

@@ -69,6 +69,13 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
     connect(dial, host, pathAndQuery, check, lastEventId);
   }
 
+  /** {@code --reconnect}: this connection is gone; a new one resumes after {@code lastEventId}. */
+  @Override
+  public void reopen(String lastEventId) {
+    retired = true;
+    connect(dial, host, pathAndQuery, check, lastEventId);
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(request));
@@ -125,12 +132,14 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (!retired) {
+      retired = true; // told once: with --reconnect the check reopens the stream on this news
       check.ended();
     }
   }
 
   private void fail(ChannelHandlerContext ctx, String cause) {
     if (!retired) {
+      retired = true;
       check.fail(cause);
     }
     ctx.close();

@@ -24,6 +24,22 @@ public final class Streams {
   private volatile long failureLimit;
   private volatile Runnable onFailureLimit = () -> {};
   private volatile long latencyFromMicros = Long.MIN_VALUE;
+  private volatile Drops drops;
+
+  /** {@code --reconnect}: from now on a dropped stream reopens and is counted in {@code drops}. */
+  public void reconnectWith(Drops drops) {
+    this.drops = drops;
+  }
+
+  /** The drops of {@code --reconnect}, or null when a dropped stream is a failure. */
+  public Drops drops() {
+    return drops;
+  }
+
+  /** Whether the run still measures (the tool's own closes at the end are no drops). */
+  boolean measuring() {
+    return measuring;
+  }
 
   void ready(StreamCheck stream, long micros) {
     ready.increment();
@@ -46,9 +62,23 @@ public final class Streams {
   /** A connection attempt failed: refused, timed out, or out of local ports. */
   void connectFailed(Throwable cause, boolean wasOpen) {
     closedIf(wasOpen);
-    failure(cause instanceof java.net.ConnectException ? "connect-refused"
+    failure(connectCause(cause));
+  }
+
+  static String connectCause(Throwable cause) {
+    return cause instanceof java.net.ConnectException ? "connect-refused"
         : cause instanceof io.netty.channel.ConnectTimeoutException ? "connect-timeout"
-        : "connect-" + cause.getClass().getSimpleName());
+        : "connect-" + cause.getClass().getSimpleName();
+  }
+
+  /** {@code --reconnect}: an open stream was dropped and will reopen. */
+  void closedWhileOpen() {
+    open.decrement();
+  }
+
+  /** {@code --reconnect}: a dropped stream is open again. */
+  void reopened() {
+    open.increment();
   }
 
   void failed(String cause, StreamCheck stream, boolean wasOpen) {

@@ -50,6 +50,28 @@ public final class SequenceCheck {
     return missing + Math.max(0, published - (next - 1));
   }
 
+  /**
+   * Events never received of the {@code published} ones, leaving out those {@code refused} (the
+   * server said it did not take them). Refused numbers among gaps beyond the remembered ones
+   * still count as lost.
+   */
+  public long lost(long published, java.util.function.LongPredicate refused) {
+    long lost = lost(published);
+    if (gaps != null) {
+      for (long s : gaps) {
+        if (refused.test(s)) {
+          lost--;
+        }
+      }
+    }
+    for (long s = next; s <= published; s++) {
+      if (refused.test(s)) {
+        lost--;
+      }
+    }
+    return lost;
+  }
+
   public long duplicates() {
     return duplicates;
   }

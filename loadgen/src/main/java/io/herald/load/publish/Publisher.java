@@ -32,6 +32,10 @@ public final class Publisher {
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final long[] perTopic;
+  /** (topic, sequence) of each event sent and not yet answered, in sending order (answers come in that order). */
+  private final java.util.Queue<long[]> unanswered = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Per topic, the sequence numbers the server refused: never acknowledged, so not owed to anyone. */
+  private final java.util.Set<Long>[] refusedPerTopic;
   private volatile boolean stopped;
 
   public Publisher(Topics topics, double rate, int payloadBytes) {
@@ -39,6 +43,9 @@ public final class Publisher {
     this.rate = rate;
     this.padding = "x".repeat(Math.max(0, payloadBytes - 40));
     this.perTopic = new long[topics.count()];
+    @SuppressWarnings("unchecked")
+    java.util.Set<Long>[] refusedSets = new java.util.Set[topics.count()];
+    this.refusedPerTopic = refusedSets;
   }
 
   /**
@@ -76,6 +83,7 @@ public final class Publisher {
         event.append("{\"topic\":\"").append(topics.name(topic)).append("\",\"data\":{\"s\":")
             .append(sequence).append(",\"t\":").append(dueMicros).append(",\"p\":\"")
             .append(padding).append("\"}}");
+        unanswered.add(new long[] {topic, sequence}); // before sending: the answer may come at once
         transport.send(event.toString());
         sent.incrementAndGet();
       }
@@ -94,7 +102,29 @@ public final class Publisher {
 
   /** Called by transports for each answer. */
   void answered(boolean accepted) {
+    long[] event = unanswered.poll();
+    if (!accepted && event != null) {
+      int topic = (int) event[0];
+      synchronized (refusedPerTopic) {
+        if (refusedPerTopic[topic] == null) {
+          refusedPerTopic[topic] = new java.util.HashSet<>();
+        }
+        refusedPerTopic[topic].add(event[1]);
+      }
+    }
     (accepted ? acknowledged : refused).incrementAndGet();
+  }
+
+  /**
+   * Whether the server refused event {@code sequence} of topic {@code index}. A refused event
+   * was never acknowledged, so a subscriber that misses it lost nothing (one that receives it
+   * anyway got an event the server stored but could not confirm: at least once).
+   */
+  public boolean wasRefused(int index, long sequence) {
+    synchronized (refusedPerTopic) {
+      java.util.Set<Long> refusedHere = refusedPerTopic[index];
+      return refusedHere != null && refusedHere.contains(sequence);
+    }
   }
 
   public long sent() {

@@ -20,6 +20,7 @@ public final class Topics {
   private final Mode mode;
   private final int users;
   private final int broadcastShare;
+  private final String prefix;
 
   public Topics(Mode mode, int users) {
     this(mode, users, mode == Mode.BROADCAST ? 100 : 0);
@@ -27,12 +28,21 @@ public final class Topics {
 
   /** @param broadcastShare for {@link Mode#MIX}: percent of streams and events on {@code load}, 0 to 100 */
   public Topics(Mode mode, int users, int broadcastShare) {
+    this(mode, users, broadcastShare, "");
+  }
+
+  /**
+   * @param prefix put before every topic name ({@code --topic-prefix}), so that several
+   *     herald-load processes on one server each check their own topics
+   */
+  public Topics(Mode mode, int users, int broadcastShare, String prefix) {
     if (broadcastShare < 0 || broadcastShare > 100) {
       throw new IllegalArgumentException("broadcastShare: " + broadcastShare + " (expected 0 to 100)");
     }
     this.mode = mode;
     this.users = mode == Mode.BROADCAST ? 1 : Math.max(1, users);
     this.broadcastShare = broadcastShare;
+    this.prefix = prefix;
   }
 
   /** Topics in use; indexes run from 0 to {@code count() - 1}. */
@@ -41,7 +51,7 @@ public final class Topics {
   }
 
   public String name(int index) {
-    return mode == Mode.BROADCAST || index == users ? BROADCAST_TOPIC : "user." + index;
+    return prefix + (mode == Mode.BROADCAST || index == users ? BROADCAST_TOPIC : "user." + index);
   }
 
   /** The topic (index) stream {@code i} reads. */

@@ -72,6 +72,26 @@ public final class Report {
     }
     json.append("},");
     field("reconnects", streams.reconnects());
+    io.herald.load.client.Drops drops = streams.drops();
+    if (drops != null) {
+      json.append("\"drops\":{");
+      boolean firstCause = true;
+      for (Map.Entry<String, Long> d : drops.causes().entrySet()) {
+        json.append(firstCause ? "" : ",").append('"').append(d.getKey()).append("\":").append(d.getValue());
+        firstCause = false;
+      }
+      json.append("},");
+      field("reopened", drops.reopened());
+      field("streamsStillDown", drops.down());
+      json.append("\"outages\":[");
+      List<io.herald.load.client.Drops.Outage> outages = drops.outages();
+      for (int i = 0; i < outages.size(); i++) {
+        var o = outages.get(i);
+        json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+            "{\"startMs\":%d,\"allBackAfterMs\":%d,\"maxDown\":%d}", o.startMillis(), o.backAfterMillis(), o.maxDown()));
+      }
+      json.append("],");
+    }
     field("eventsPublished", published);
     field("eventsAcknowledged", acknowledged);
     field("eventsRefused", refused);
@@ -112,6 +132,14 @@ public final class Report {
     row("connect p50 / p99", ms(connect, 50) + " / " + ms(connect, 99) + " ms");
     row("stream failures", streams.failures().isEmpty() ? "none" : streams.failures().toString());
     row("reconnects (churn)", String.valueOf(streams.reconnects()));
+    if (drops != null) {
+      row("drops (--reconnect)", drops.causes().isEmpty() ? "none" : drops.causes().toString());
+      row("reopened / still down", drops.reopened() + " / " + drops.down());
+      for (var o : drops.outages()) {
+        row("outage", "at " + o.startMillis() + " ms: " + o.maxDown() + " streams down, all back after "
+            + o.backAfterMillis() + " ms");
+      }
+    }
     row("events published", published + " (acknowledged " + acknowledged + ", refused " + refused + ")");
     row("deliveries", received + " of " + expected + " expected");
     row("lost / duplicated / late", lost + " / " + duplicates + " / " + outOfOrder);

@@ -28,6 +28,18 @@ class SequenceCheckTest {
   }
 
   @Test
+  void anEventTheServerRefusedIsNotLostWhenMissingButOneItAcknowledgedIs() {
+    SequenceCheck check = new SequenceCheck();
+    check.received(1);
+    check.received(4); // 2 (refused) and 3 (acknowledged) missing
+    check.received(5);
+    java.util.Set<Long> refused = java.util.Set.of(2L, 7L);
+    // published 7: 3 and 6 are lost; 2 and 7 were refused
+    assertEquals(2, check.lost(7, refused::contains));
+    assertEquals(4, check.lost(7), "without the refusals every missing one counts");
+  }
+
+  @Test
   void readsSequenceAndSendTimeFromTheDataBytes() {
     byte[] data = "{\"s\":42,\"t\":1700000000123,\"p\":\"xxx\"}".getBytes(StandardCharsets.UTF_8);
     assertEquals(42, EventFields.number(data, data.length, 's'));

@@ -68,4 +68,12 @@ class TopicsTest {
     assertEquals("user.1", perUser.name(perUser.topicOf(4)));
     assertEquals(2, perUser.userOfStream(5));
   }
+
+  @org.junit.jupiter.api.Test
+  void aPrefixGoesBeforeEveryTopicName() {
+    Topics mix = new Topics(Topics.Mode.MIX, 2, 50, "p1.");
+    org.junit.jupiter.api.Assertions.assertEquals("p1.user.0", mix.name(0));
+    org.junit.jupiter.api.Assertions.assertEquals("p1.load", mix.name(2));
+    org.junit.jupiter.api.Assertions.assertEquals("load", new Topics(Topics.Mode.BROADCAST, 1).name(0));
+  }
 }
