@@ -3,6 +3,7 @@ package io.herald.load;
 import io.herald.load.client.Churn;
 import io.herald.load.client.Dial;
 import io.herald.load.client.Http2Streams;
+import io.herald.load.client.IoTransport;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
@@ -15,16 +16,8 @@ import io.herald.load.publish.Publisher;
 import io.herald.load.publish.Topics;
 import io.herald.load.report.Report;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.management.ManagementFactory;
@@ -151,6 +144,12 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
 
+  @Option(names = "--transport", defaultValue = "auto",
+      description = "Netty transport of the streams: io_uring (with a provided-buffer ring and multishot receive where the"
+          + " kernel has them), epoll or nio; auto: the first of these available. The tool's CPU per delivery depends on"
+          + " it (bench/RESULTS.md).")
+  String transportName;
+
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
   int connectTimeoutSeconds;
 
@@ -218,9 +217,8 @@ public final class HeraldLoad implements Callable<Integer> {
             users,
             topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, io);
+    IoTransport transport = IoTransport.choose(transportName);
+    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, transport.ioHandlerFactory());
     Map<EventExecutor, SingleWriterRecorder> recorders = new IdentityHashMap<>();
     for (EventExecutor loop : group) {
       recorders.put(loop, new SingleWriterRecorder(3));
@@ -234,7 +232,7 @@ public final class HeraldLoad implements Callable<Integer> {
     long cpuStart = processCpuNanos();
     Report report = new Report();
     try {
-      openStreams(group, epoll, recorders, streams, handlers, topicOfStream, topics);
+      openStreams(group, transport, recorders, streams, handlers, topicOfStream, topics);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
       while (streams.ready() + streams.failureCount() < connections && System.nanoTime() < deadline) {
         progress("opening", streams, recorders, report, 0);
@@ -249,13 +247,13 @@ public final class HeraldLoad implements Callable<Integer> {
       }
 
       Publisher publisher = new Publisher(topics, rate, payloadBytes);
-      Publisher.Transport transport;
+      Publisher.Transport sending;
       if (publishMode.equals("http")) {
-        transport = new HttpPostTransport(publishUrl, publisher);
+        sending = new HttpPostTransport(publishUrl, publisher);
       } else {
         String[] hostPort = ingest.split(":");
         try {
-          transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+          sending = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
         } catch (IOException e) {
           err.println("herald-load: could not connect to the ingest at " + ingest + ": " + e.getMessage());
           return EXIT_NOT_RUN;
@@ -271,7 +269,7 @@ public final class HeraldLoad implements Callable<Integer> {
           new Thread(
               () -> {
                 try {
-                  publisher.run(transport, startMicros, TimeUnit.SECONDS.toNanos(durationSeconds));
+                  publisher.run(sending, startMicros, TimeUnit.SECONDS.toNanos(durationSeconds));
                 } catch (Exception e) {
                   System.err.println("herald-load: publishing failed: " + e.getMessage());
                 }
@@ -323,7 +321,7 @@ public final class HeraldLoad implements Callable<Integer> {
           this, streams, totals.expected(), totals.received(), totals.lost(), totals.duplicates(),
           totals.outOfOrder(),
           publisher.sent(), publisher.acknowledged(), publisher.refused(), seconds,
-          (processCpuNanos() - cpuStart) / 1e9, toolPublishingCpu, epoll, serverCpu, server == null ? -1 : server.maxRssKib());
+          (processCpuNanos() - cpuStart) / 1e9, toolPublishingCpu, transport.label(), serverCpu, server == null ? -1 : server.maxRssKib());
       Path dir = reportDir != null ? reportDir
           : Path.of("reports", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       report.write(dir);
@@ -365,6 +363,11 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (churn < 0 || churn > 100) {
       throw new CommandLine.ParameterException(cl, "--churn must be a percentage from 0 to 100, not " + churn);
+    }
+    try {
+      IoTransport.choose(transportName);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--transport " + e.getMessage());
     }
     if (!List.of("h1", "h2c", "h2").contains(protocol)) {
       throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
@@ -410,7 +413,7 @@ public final class HeraldLoad implements Callable<Integer> {
 
   private void openStreams(
       MultiThreadIoEventLoopGroup group,
-      boolean epoll,
+      IoTransport transport,
       Map<EventExecutor, SingleWriterRecorder> recorders,
       Streams streams,
       AtomicReferenceArray<StreamCheck> checks,
@@ -441,18 +444,7 @@ public final class HeraldLoad implements Callable<Integer> {
     int port = first.getPort() > 0 ? first.getPort() : tls != null ? 443 : 80;
     String authority = host + ":" + port;
     InetSocketAddress server = new InetSocketAddress(host, port);
-    Bootstrap base =
-        new Bootstrap()
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-    if (epoll) {
-      // Binding to a source address picks the local port at bind time, searching the whole port
-      // range for one free for any destination — most of the tool's CPU when opening tens of
-      // thousands of connections. This defers the choice to connect(), which only needs the
-      // 4-tuple to be unique.
-      base.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
-    }
+    Bootstrap base = transport.bootstrap();
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);

@@ -7,8 +7,11 @@ import io.herald.HeraldServer;
 import io.herald.config.HeraldConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.herald.load.client.IoTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** herald-load against a real Herald: every event reaches every stream, and the report says so. */
@@ -50,6 +53,36 @@ class HeraldLoadTest {
     } finally {
       herald.stop();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll", "nio"})
+  void everyTransportDeliversEveryEventToEveryStream(String transport) throws Exception {
+    // A native transport this kernel lacks is a usage error, not a failed run: nothing to test.
+    org.junit.jupiter.api.Assumptions.assumeTrue(available(transport), transport + " is not available here");
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "100", "--rate", "50", "--transport", transport));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"transport\":\"" + transport + "\""), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  private static boolean available(String transport) {
+    try {
+      IoTransport.choose(transport);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void anUnknownTransportIsAUsageError() {
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute("--transport", "kqueue"));
   }
 
   @Test

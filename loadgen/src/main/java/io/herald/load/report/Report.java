@@ -53,14 +53,14 @@ public final class Report {
       double publishSeconds,
       double toolCpuSeconds,
       double toolPublishingCpuSeconds,
-      boolean epoll,
+      String transport,
       double serverCpuSeconds,
       long serverMaxRssKib) {
     Histogram connect = streams.connectMicros().getIntervalHistogram();
     double deliveriesPerSecond = publishSeconds > 0 ? received / publishSeconds : 0;
     json.setLength(0);
     json.append('{');
-    field("transport", epoll ? "\"epoll\"" : "\"nio\"");
+    field("transport", "\"" + transport + "\"");
     field("streamsReady", streams.ready());
     field("connectP50Ms", ms(connect, 50));
     field("connectP99Ms", ms(connect, 99));
