@@ -126,6 +126,13 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--ingest", defaultValue = "127.0.0.1:7070", description = "Herald's TCP ingest port (host:port).")
   String ingest;
 
+  @Option(names = "--ingest-secret", defaultValue = "${env:HERALD_INGEST_SECRET}",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "The secret of a Herald started with --ingest-secret: sent as the ingest connection's first line,"
+          + " {\"auth\":\"<secret>\"}. Default: the environment variable HERALD_INGEST_SECRET (safer than the command"
+          + " line, which other users can see); unset: no authentication.")
+  String ingestSecret;
+
   @Option(names = "--publish", defaultValue = "ingest",
       description = "How events are published: ingest (TCP lines to --ingest) or http (POST to --publish-url).")
   String publishMode;
@@ -253,7 +260,8 @@ public final class HeraldLoad implements Callable<Integer> {
       } else {
         String[] hostPort = ingest.split(":");
         try {
-          sending = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+          String secret = ingestSecret == null || ingestSecret.isEmpty() ? null : ingestSecret;
+          sending = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), secret, publisher);
         } catch (IOException e) {
           err.println("herald-load: could not connect to the ingest at " + ingest + ": " + e.getMessage());
           return EXIT_NOT_RUN;

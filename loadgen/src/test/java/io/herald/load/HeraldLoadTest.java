@@ -86,6 +86,26 @@ class HeraldLoadTest {
   }
 
   @Test
+  void publishesToAnIngestThatNeedsTheSecret() throws Exception {
+    String secret = "a \"quoted\" secret of 32 bytes!";
+    HeraldServer herald =
+        new HeraldServer(
+                HeraldConfig.builder().httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
+                    .ingestSecret(secret).build())
+            .start();
+    try {
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--ingest-secret", secret));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"eventsRefused\":0,"), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+      // A wrong secret stops the run before publishing (could not start: exit code 3).
+      assertEquals(3, run(herald, "--connections", "5", "--rate", "50", "--ingest-secret", "not the secret, but as long"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
   void manyStreamsPerHttp2ConnectionLoseNothing() {
     HeraldServer herald = herald();
     try {
