@@ -107,8 +107,20 @@ public enum IoTransport {
     return this == IO_URING && IoUring.isRegisterBufferRingSupported();
   }
 
-  /** Builds the event loops' I/O handlers. */
-  public IoHandlerFactory ioHandlerFactory() {
+  /**
+   * Builds the event loops' I/O handlers; after a wake-up that found little to read, a loop
+   * pauses {@code receivePauseNanos} before it looks again (see {@link PacedIoHandler}).
+   */
+  public IoHandlerFactory ioHandlerFactory(long receivePauseNanos) {
+    return PacedIoHandler.factory(ioHandlerFactory(), receivePauseNanos);
+  }
+
+  /** I/O events (reads, mostly) the loops handled per wake-up, so far in this process. */
+  public static double eventsPerWakeup() {
+    return PacedIoHandler.eventsPerWakeup();
+  }
+
+  private IoHandlerFactory ioHandlerFactory() {
     return switch (this) {
       case IO_URING -> {
         IoUringIoHandlerConfig config = new IoUringIoHandlerConfig().setCqSize(COMPLETION_QUEUE);
