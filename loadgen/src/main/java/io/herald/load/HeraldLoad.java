@@ -159,9 +159,9 @@ public final class HeraldLoad implements Callable<Integer> {
   Duration receivePause;
 
   @Option(names = "--transport", defaultValue = "auto",
-      description = "Netty transport of the streams: io_uring (with a provided-buffer ring and multishot receive where the"
-          + " kernel has them), epoll or nio; auto: the first of these available. The tool's CPU per delivery depends on"
-          + " it (bench/RESULTS.md).")
+      description = "Netty transport of the streams: epoll, io_uring (with a provided-buffer ring and multishot receive"
+          + " where the kernel has them) or nio; auto: the first of these available. io_uring costs less CPU per delivery"
+          + " but fell behind at ~1M deliveries/s on 2 cores (bench/RESULTS.md, Session 3).")
   String transportName;
 
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")

@@ -70,14 +70,18 @@ public enum IoTransport {
       new IntegerUnixChannelOption("IP_BIND_ADDRESS_NO_PORT", 0, 24);
 
   /**
-   * The transport named by {@code --transport}: {@code auto} picks io_uring when the kernel
-   * offers it, then epoll, then NIO; a named native transport that is unavailable is an error
-   * that says why.
+   * The transport named by {@code --transport}: {@code auto} picks epoll, then io_uring, then
+   * NIO; a named native transport that is unavailable is an error that says why.
+   *
+   * <p>Why epoll first: io_uring cost the tool less CPU per delivery in every run (bench/RESULTS.md,
+   * Session 3), but at about a million deliveries per second on two shared cores the tool fell
+   * behind with it (seconds of latency, lower throughput) where epoll kept up: a load generator's
+   * first duty is not to become the bottleneck it measures.
    */
   public static IoTransport choose(String name) {
     switch (name.toLowerCase(Locale.ROOT)) {
       case "auto":
-        return IoUring.isAvailable() ? IO_URING : Epoll.isAvailable() ? EPOLL : NIO;
+        return Epoll.isAvailable() ? EPOLL : IoUring.isAvailable() ? IO_URING : NIO;
       case "io_uring":
       case "io-uring":
       case "iouring":
