@@ -4,10 +4,12 @@ import io.herald.load.client.Churn;
 import io.herald.load.client.Dial;
 import io.herald.load.client.Drops;
 import io.herald.load.client.Http2Streams;
+import io.herald.load.client.IoTransport;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
 import io.herald.load.measure.EventClock;
+import io.herald.load.measure.JvmOverhead;
 import io.herald.load.measure.ProcSampler;
 import io.herald.load.measure.SequenceCheck;
 import io.herald.load.publish.HttpPostTransport;
@@ -16,16 +18,8 @@ import io.herald.load.publish.Publisher;
 import io.herald.load.publish.Topics;
 import io.herald.load.report.Report;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.management.ManagementFactory;
@@ -139,6 +133,13 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--ingest", defaultValue = "127.0.0.1:7070", description = "Herald's TCP ingest port (host:port).")
   String ingest;
 
+  @Option(names = "--ingest-secret", defaultValue = "${env:HERALD_INGEST_SECRET}",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "The secret of a Herald started with --ingest-secret: sent as the ingest connection's first line,"
+          + " {\"auth\":\"<secret>\"}. Default: the environment variable HERALD_INGEST_SECRET (safer than the command"
+          + " line, which other users can see); unset: no authentication.")
+  String ingestSecret;
+
   @Option(names = "--publish", defaultValue = "ingest",
       description = "How events are published: ingest (TCP lines to --ingest) or http (POST to --publish-url).")
   String publishMode;
@@ -167,6 +168,19 @@ public final class HeraldLoad implements Callable<Integer> {
 
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
+
+  @Option(names = "--receive-pause", defaultValue = "0", converter = DurationConverter.class,
+      description = "After a wake-up that found little to read, an event loop waits this long (e.g. 1ms, 0.2ms) before"
+          + " reading again, so the reads that arrive meanwhile are handled together: fewer wake-ups, less CPU per"
+          + " delivery; the latencies measured grow by at most this much. Default 0 (no pause): latency is measured"
+          + " as it is; on a quiet machine the pause saved nothing, it helps when the tool shares cores with the server.")
+  Duration receivePause;
+
+  @Option(names = "--transport", defaultValue = "auto",
+      description = "Netty transport of the streams: epoll, io_uring (with a provided-buffer ring and multishot receive"
+          + " where the kernel has them) or nio; auto: the first of these available. io_uring costs less CPU per delivery"
+          + " but fell behind at ~1M deliveries/s on 2 cores (bench/RESULTS.md, Session 3).")
+  String transportName;
 
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
   int connectTimeoutSeconds;
@@ -236,9 +250,12 @@ public final class HeraldLoad implements Callable<Integer> {
             topicMode.equals("mix") ? broadcastShare : topicMode.equals("broadcast") ? 100 : 0,
             topicPrefix);
     int loops = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, io);
+    IoTransport transport = IoTransport.choose(transportName);
+    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
+        loops,
+        // The name is how the report tells the loops' CPU from the rest (JvmOverhead).
+        new io.netty.util.concurrent.DefaultThreadFactory("herald-load-io"),
+        transport.ioHandlerFactory(receivePause.toNanos()));
     Map<EventExecutor, SingleWriterRecorder> recorders = new IdentityHashMap<>();
     for (EventExecutor loop : group) {
       recorders.put(loop, new SingleWriterRecorder(3));
@@ -255,7 +272,7 @@ public final class HeraldLoad implements Callable<Integer> {
     long cpuStart = processCpuNanos();
     Report report = new Report();
     try {
-      openStreams(group, epoll, recorders, streams, handlers, topicOfStream, topics);
+      openStreams(group, transport, recorders, streams, handlers, topicOfStream, topics);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
       while (streams.ready() + streams.failureCount() < connections && System.nanoTime() < deadline) {
         progress("opening", streams, recorders, report, 0);
@@ -270,13 +287,14 @@ public final class HeraldLoad implements Callable<Integer> {
       }
 
       Publisher publisher = new Publisher(topics, rate, payloadBytes);
-      Publisher.Transport transport;
+      Publisher.Transport sending;
       if (publishMode.equals("http")) {
-        transport = new HttpPostTransport(publishUrl, publisher);
+        sending = new HttpPostTransport(publishUrl, publisher);
       } else {
         String[] hostPort = ingest.split(":");
         try {
-          transport = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), publisher);
+          String secret = ingestSecret == null || ingestSecret.isEmpty() ? null : ingestSecret;
+          sending = new IngestTransport(hostPort[0], Integer.parseInt(hostPort[1]), secret, publisher);
         } catch (IOException e) {
           err.println("herald-load: could not connect to the ingest at " + ingest + ": " + e.getMessage());
           return EXIT_NOT_RUN;
@@ -292,7 +310,7 @@ public final class HeraldLoad implements Callable<Integer> {
           new Thread(
               () -> {
                 try {
-                  publisher.run(transport, startMicros, TimeUnit.SECONDS.toNanos(durationSeconds));
+                  publisher.run(sending, startMicros, TimeUnit.SECONDS.toNanos(durationSeconds));
                 } catch (Exception e) {
                   System.err.println("herald-load: publishing failed: " + e.getMessage());
                 }
@@ -301,6 +319,7 @@ public final class HeraldLoad implements Callable<Integer> {
       Churn churning = new Churn(handlers, streams, churn);
       long publishStart = System.nanoTime();
       long toolCpuAtPublish = processCpuNanos();
+      JvmOverhead jvm = new JvmOverhead();
       long lastChurn = publishStart;
       err.printf("publishing %s events/s for %d s%n", rate, durationSeconds);
       err.flush();
@@ -327,6 +346,9 @@ public final class HeraldLoad implements Callable<Integer> {
       aborted |= tooManyErrors.getCount() == 0; // also when the publisher ended first (the server went away)
       double serverCpu = server == null ? -1 : server.cpuSeconds() - serverCpuStart;
       double toolPublishingCpu = (processCpuNanos() - toolCpuAtPublish) / 1e9;
+      report.toolCpuSplit(
+          jvm.seconds(JvmOverhead.Kind.EVENT_LOOPS), jvm.seconds(JvmOverhead.Kind.JIT), jvm.seconds(JvmOverhead.Kind.GC));
+      report.receiving(receivePause.toNanos() / 1e6, IoTransport.eventsPerWakeup());
       // Let the last events arrive: until every stream has what was published, or the drain time.
       long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
       while (!aborted
@@ -345,7 +367,7 @@ public final class HeraldLoad implements Callable<Integer> {
           this, streams, totals.expected(), totals.received(), totals.lost(), totals.duplicates(),
           totals.outOfOrder(),
           publisher.sent(), publisher.acknowledged(), publisher.refused(), seconds,
-          (processCpuNanos() - cpuStart) / 1e9, toolPublishingCpu, epoll, serverCpu, server == null ? -1 : server.maxRssKib());
+          (processCpuNanos() - cpuStart) / 1e9, toolPublishingCpu, transport.label(), serverCpu, server == null ? -1 : server.maxRssKib());
       Path dir = reportDir != null ? reportDir
           : Path.of("reports", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       report.write(dir);
@@ -397,6 +419,11 @@ public final class HeraldLoad implements Callable<Integer> {
     if (reconnectDelayMillis < 0) {
       throw new CommandLine.ParameterException(cl, "--reconnect-delay must be 0 or more milliseconds, not " + reconnectDelayMillis);
     }
+    try {
+      IoTransport.choose(transportName);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--transport " + e.getMessage());
+    }
     if (!List.of("h1", "h2c", "h2").contains(protocol)) {
       throw new CommandLine.ParameterException(cl, "--protocol must be h1, h2c or h2, not " + protocol);
     }
@@ -442,7 +469,7 @@ public final class HeraldLoad implements Callable<Integer> {
 
   private void openStreams(
       MultiThreadIoEventLoopGroup group,
-      boolean epoll,
+      IoTransport transport,
       Map<EventExecutor, SingleWriterRecorder> recorders,
       Streams streams,
       AtomicReferenceArray<StreamCheck> checks,
@@ -473,18 +500,7 @@ public final class HeraldLoad implements Callable<Integer> {
     int port = first.getPort() > 0 ? first.getPort() : tls != null ? 443 : 80;
     String authority = host + ":" + port;
     InetSocketAddress server = new InetSocketAddress(host, port);
-    Bootstrap base =
-        new Bootstrap()
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-    if (epoll) {
-      // Binding to a source address picks the local port at bind time, searching the whole port
-      // range for one free for any destination — most of the tool's CPU when opening tens of
-      // thousands of connections. This defers the choice to connect(), which only needs the
-      // 4-tuple to be unique.
-      base.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
-    }
+    Bootstrap base = transport.bootstrap();
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);

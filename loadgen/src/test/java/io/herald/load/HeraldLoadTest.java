@@ -7,8 +7,11 @@ import io.herald.HeraldServer;
 import io.herald.config.HeraldConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.herald.load.client.IoTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** herald-load against a real Herald: every event reaches every stream, and the report says so. */
@@ -47,6 +50,58 @@ class HeraldLoadTest {
       String html = Files.readString(reports.resolve("report.html"));
       assertTrue(html.contains("<polyline"), "charts with data");
       assertTrue(html.contains("streams ready"), "the summary table");
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll", "nio"})
+  void everyTransportDeliversEveryEventToEveryStream(String transport) throws Exception {
+    // A native transport this kernel lacks is a usage error, not a failed run: nothing to test.
+    org.junit.jupiter.api.Assumptions.assumeTrue(available(transport), transport + " is not available here");
+    HeraldServer herald = herald();
+    try {
+      // With a pause after each wake-up that found little to read: nothing is lost or late.
+      assertEquals(0, run(herald, "--connections", "100", "--rate", "50", "--transport", transport,
+          "--receive-pause", "1ms"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"transport\":\"" + transport + "\""), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  private static boolean available(String transport) {
+    try {
+      IoTransport.choose(transport);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void anUnknownTransportIsAUsageError() {
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute("--transport", "kqueue"));
+  }
+
+  @Test
+  void publishesToAnIngestThatNeedsTheSecret() throws Exception {
+    String secret = "a \"quoted\" secret of 32 bytes!";
+    HeraldServer herald =
+        new HeraldServer(
+                HeraldConfig.builder().httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
+                    .ingestSecret(secret).build())
+            .start();
+    try {
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--ingest-secret", secret));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertTrue(summary.contains("\"eventsRefused\":0,"), summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+      // A wrong secret stops the run before publishing (could not start: exit code 3).
+      assertEquals(3, run(herald, "--connections", "5", "--rate", "50", "--ingest-secret", "not the secret, but as long"));
     } finally {
       herald.stop();
     }

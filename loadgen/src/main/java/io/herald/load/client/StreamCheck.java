@@ -36,6 +36,12 @@ public final class StreamCheck implements SseStreamParser.Sink {
   private boolean resuming;
   private boolean dropped;
   private long retryMillis = -1; // the server's last retry: field
+  /**
+   * When the bytes being parsed were read ({@link EventClock} micros), taken at the first event
+   * they complete; -1 between reads. Every event completed by one read arrived at that read: one
+   * clock call per read, not per event, when a read carries many events.
+   */
+  private long readMicros = -1;
 
   /**
    * @param loop the event loop every connection of this stream uses
@@ -84,9 +90,15 @@ public final class StreamCheck implements SseStreamParser.Sink {
         });
   }
 
-  /** Body bytes of the stream, transfer framing already removed. */
+  /** Body bytes of the stream, transfer framing already removed: one read's worth. */
   void feed(ByteBuf body) {
     parser.feed(body);
+    readDone();
+  }
+
+  /** The bytes of one read are parsed: the next event comes from a later read. */
+  void readDone() {
+    readMicros = -1;
   }
 
   /**
@@ -168,7 +180,10 @@ public final class StreamCheck implements SseStreamParser.Sink {
     }
     sequence.received(s);
     if (t >= streams.latencyFromMicros()) { // an event due during the warm-up is checked, not timed
-      latency.recordValue(Math.max(0, EventClock.nowMicros() - t));
+      if (readMicros < 0) {
+        readMicros = EventClock.nowMicros();
+      }
+      latency.recordValue(Math.max(0, readMicros - t));
     }
   }
 

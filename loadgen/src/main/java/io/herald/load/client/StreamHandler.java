@@ -99,6 +99,7 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
     } catch (RuntimeException e) {
       fail(ctx, "bad-response");
     } finally {
+      check.readDone();
       ReferenceCountUtil.release(in);
     }
   }

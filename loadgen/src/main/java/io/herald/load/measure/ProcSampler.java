@@ -52,7 +52,8 @@ public final class ProcSampler {
     return maxRssKib;
   }
 
-  private static double clockTicks() {
+  /** The kernel's clock ticks per second, in which {@code /proc} counts CPU time. */
+  static double clockTicks() {
     try {
       Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
       String out = new String(getconf.getInputStream().readAllBytes()).trim();

@@ -23,10 +23,36 @@ public final class Report {
   private final StringBuilder json = new StringBuilder();
   private final StringBuilder table = new StringBuilder();
   private double warmupSeconds;
+  private double receivePauseMs;
+  private double readsPerWakeup = -1;
+  private double toolLoopSeconds = -1;
+  private double toolJitSeconds = -1;
+  private double toolGcSeconds = -1;
 
   /** The first {@code seconds} of publishing were a warm-up: checked for loss, not timed. */
   public void warmup(double seconds) {
     this.warmupSeconds = seconds;
+  }
+
+  /**
+   * Of the tool's CPU while publishing: seconds its event loops (reading the streams), its JIT
+   * compilers and its garbage collector spent — the last two part of the tool's cost, but a
+   * warm-up or a heap-size matter rather than a cost per event.
+   */
+  public void toolCpuSplit(double loopSeconds, double jitSeconds, double gcSeconds) {
+    this.toolLoopSeconds = loopSeconds;
+    this.toolJitSeconds = jitSeconds;
+    this.toolGcSeconds = gcSeconds;
+  }
+
+  /**
+   * How the event loops read: the pause after a wake-up that found little ({@code
+   * --receive-pause}, an upper bound on what it adds to each latency) and the I/O events they
+   * handled per wake-up.
+   */
+  public void receiving(double pauseMs, double readsPerWakeup) {
+    this.receivePauseMs = pauseMs;
+    this.readsPerWakeup = readsPerWakeup;
   }
 
   /** One progress interval: elapsed seconds, streams ready, the interval's latencies. */
@@ -53,14 +79,14 @@ public final class Report {
       double publishSeconds,
       double toolCpuSeconds,
       double toolPublishingCpuSeconds,
-      boolean epoll,
+      String transport,
       double serverCpuSeconds,
       long serverMaxRssKib) {
     Histogram connect = streams.connectMicros().getIntervalHistogram();
     double deliveriesPerSecond = publishSeconds > 0 ? received / publishSeconds : 0;
     json.setLength(0);
     json.append('{');
-    field("transport", epoll ? "\"epoll\"" : "\"nio\"");
+    field("transport", "\"" + transport + "\"");
     field("streamsReady", streams.ready());
     field("connectP50Ms", ms(connect, 50));
     field("connectP99Ms", ms(connect, 99));
@@ -114,6 +140,11 @@ public final class Report {
     double toolPerMillion = received == 0 ? -1 : toolPublishingCpuSeconds / (received / 1e6);
     field("toolPublishingCpuSeconds", round(toolPublishingCpuSeconds));
     field("toolCpuSecondsPerMillionDeliveries", round(toolPerMillion));
+    field("receivePauseMs", round(receivePauseMs));
+    field("readsPerWakeup", round(readsPerWakeup));
+    field("toolPublishingEventLoopSeconds", round(toolLoopSeconds));
+    field("toolPublishingJitSeconds", round(toolJitSeconds));
+    field("toolPublishingGcSeconds", round(toolGcSeconds));
     // The server's CPU while publishing (not while connecting), per million deliveries.
     double serverPerMillion = serverCpuSeconds < 0 || received == 0 ? -1 : serverCpuSeconds / (received / 1e6);
     field("serverCpuSeconds", round(serverCpuSeconds));
@@ -150,7 +181,11 @@ public final class Report {
     row("latency p99.9 / max", ms(latencyMicros, 99.9) + " / "
         + (latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0) + " ms");
     row("herald-load CPU", round(toolCpuSeconds) + " s; publishing " + round(toolPublishingCpuSeconds)
-        + " s, " + round(toolPerMillion) + " s per million deliveries");
+        + " s, " + round(toolPerMillion) + " s per million deliveries"
+        + (toolJitSeconds >= 0 ? " (event loops " + round(toolLoopSeconds) + " s, JIT " + round(toolJitSeconds)
+            + " s, GC " + round(toolGcSeconds) + " s)" : ""));
+    row("event loops", round(readsPerWakeup) + " reads per wake-up; pause after a small one "
+        + round(receivePauseMs) + " ms (latencies include up to that)");
     if (serverCpuSeconds >= 0) {
       row("server CPU (publishing)", round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries");
       row("server RSS (max)", serverMaxRssKib / 1024 + " MiB");

@@ -103,12 +103,17 @@ public final class SseStreamParser {
       while (lineEnd < end && in[lineEnd] != '\n' && in[lineEnd] != '\r') {
         lineEnd++;
       }
-      appendToLine(in, i, lineEnd - i);
       if (lineEnd == end) {
+        appendToLine(in, i, lineEnd - i);
         return; // the line goes on in the next bytes
       }
       afterCr = in[lineEnd] == '\r';
-      endLine();
+      if (lineLength == 0 && !overlong) {
+        endLine(in, i, lineEnd - i); // the whole line is in these bytes: read it where it is
+      } else {
+        appendToLine(in, i, lineEnd - i);
+        endLine();
+      }
       i = lineEnd + 1;
     }
   }
@@ -135,47 +140,52 @@ public final class SseStreamParser {
       overlong = false;
       return;
     }
+    endLine(line, 0, n);
+  }
+
+  /** One complete line, without its end: {@code n} bytes of {@code buf} from {@code from}. */
+  private void endLine(byte[] buf, int from, int n) {
     if (n == 0) {
       dispatch();
       return;
     }
-    if (line[0] == ':') {
+    if (buf[from] == ':') {
       sink.onComment();
       return;
     }
-    int colon = indexOf(line, n, (byte) ':');
-    int nameEnd = colon < 0 ? n : colon;
-    int valueStart = colon < 0 ? n : colon + 1;
-    if (valueStart < n && line[valueStart] == ' ') {
+    int end = from + n;
+    int colon = indexOf(buf, from, end, (byte) ':');
+    int nameEnd = colon < 0 ? end : colon;
+    int valueStart = colon < 0 ? end : colon + 1;
+    if (valueStart < end && buf[valueStart] == ' ') {
       valueStart++;
     }
-    if (is(line, nameEnd, "data")) {
+    int nameLength = nameEnd - from;
+    if (is(buf, from, nameLength, "data")) {
       if (hasData) {
         append((byte) '\n');
       }
-      for (int i = valueStart; i < n; i++) {
-        append(line[i]);
-      }
+      append(buf, valueStart, end - valueStart);
       hasData = true;
-    } else if (is(line, nameEnd, "event")) {
-      namedEvent = n > valueStart;
-    } else if (is(line, nameEnd, "id")) {
-      if (indexOf(line, n, (byte) 0) < 0) { // an id containing NULL is ignored (the spec)
-        idBufferLength = n - valueStart;
+    } else if (is(buf, from, nameLength, "event")) {
+      namedEvent = end > valueStart;
+    } else if (is(buf, from, nameLength, "id")) {
+      if (indexOf(buf, from, end, (byte) 0) < 0) { // an id containing NULL is ignored (the spec)
+        idBufferLength = end - valueStart;
         if (idBuffer.length < idBufferLength) {
           idBuffer = new byte[idBufferLength];
         }
-        System.arraycopy(line, valueStart, idBuffer, 0, idBufferLength);
+        System.arraycopy(buf, valueStart, idBuffer, 0, idBufferLength);
       }
-    } else if (is(line, nameEnd, "retry")) {
+    } else if (is(buf, from, nameLength, "retry")) {
       long value = 0;
-      for (int i = valueStart; i < n; i++) {
-        if (line[i] < '0' || line[i] > '9') {
+      for (int i = valueStart; i < end; i++) {
+        if (buf[i] < '0' || buf[i] > '9') {
           return;
         }
-        value = value * 10 + (line[i] - '0');
+        value = value * 10 + (buf[i] - '0');
       }
-      if (n > valueStart) {
+      if (end > valueStart) {
         sink.onRetry(value);
       }
     }
@@ -204,8 +214,16 @@ public final class SseStreamParser {
     data[dataLength++] = b;
   }
 
-  private static int indexOf(byte[] bytes, int n, byte b) {
-    for (int i = 0; i < n; i++) {
+  private void append(byte[] from, int index, int length) {
+    if (dataLength + length > data.length) {
+      data = java.util.Arrays.copyOf(data, Math.max(data.length * 2, dataLength + length));
+    }
+    System.arraycopy(from, index, data, dataLength, length);
+    dataLength += length;
+  }
+
+  private static int indexOf(byte[] bytes, int from, int end, byte b) {
+    for (int i = from; i < end; i++) {
       if (bytes[i] == b) {
         return i;
       }
@@ -213,12 +231,12 @@ public final class SseStreamParser {
     return -1;
   }
 
-  private static boolean is(byte[] bytes, int n, String name) {
+  private static boolean is(byte[] bytes, int from, int n, String name) {
     if (n != name.length()) {
       return false;
     }
     for (int i = 0; i < n; i++) {
-      if (bytes[i] != name.charAt(i)) {
+      if (bytes[from + i] != name.charAt(i)) {
         return false;
       }
     }
