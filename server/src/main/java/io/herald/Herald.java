@@ -209,6 +209,11 @@ public final class Herald implements Callable<Integer> {
       description = "Password for --redis (AUTH); prefer HERALD_REDIS_PASSWORD.")
   String redisPassword;
 
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+      description = "Log lines as text, or one JSON object per line (ts, level, logger, msg and"
+          + " the line's fields) for log shippers.")
+  String logFormat;
+
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
   Duration drainTimeout;
@@ -325,6 +330,7 @@ public final class Herald implements Callable<Integer> {
         .ingestSecretFile(ingestSecretFile)
         .redis(redis)
         .redisPassword(redisPassword)
+        .logFormat(logFormat)
         .build();
   }
 
@@ -337,7 +343,9 @@ public final class Herald implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HeraldServer server = new HeraldServer(config()).start();
+    HeraldConfig config = config();
+    config.logFormat.apply();
+    HeraldServer server = new HeraldServer(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {

@@ -215,33 +215,42 @@ public final class HeraldServer implements AutoCloseable {
       throw e;
     }
     serving = true;
-    log.info(
-        "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
-            + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
-            + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
-            + " subscribers={} ingest-auth={} cors-origins={} cluster={}",
-        config.httpHost + ":" + httpPort(),
-        httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
-        config.ingestHost + ":" + ingestPort(),
-        config.adminHost + ":" + adminPort(),
-        transport.label(),
-        httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT),
-        config.eventLoops,
-        maxConnections,
-        config.maxStreamsPerUser,
-        config.maxStreamsPerIp,
-        config.h2MaxStreams,
-        config.historySize,
-        config.historyBytes,
-        config.queueEvents,
-        config.queueBytes,
-        config.heartbeat.toMillis(),
-        config.retryMillis,
-        auth.publishMode(),
-        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
-        ingestSecret == null ? "none" : "secret", // never the secret itself
-        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins),
-        eventLog == null ? "off" : eventLog.address() + "/" + RedisEventLog.STREAM);
+    // One line with every setting that matters, as name=value text and (--log-format json) as
+    // typed fields; the ports also as numbers, for whoever reads the JSON.
+    java.util.Map<String, Object> line = new java.util.LinkedHashMap<>();
+    line.put("http", config.httpHost + ":" + httpPort());
+    line.put("https", httpsListener == null ? "off" : config.httpHost + ":" + httpsPort());
+    line.put("ingest", config.ingestHost + ":" + ingestPort());
+    line.put("admin", config.adminHost + ":" + adminPort());
+    line.put("transport", transport.label());
+    line.put(
+        "tls",
+        httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
+    line.put("event-loops", config.eventLoops);
+    line.put("max-connections", maxConnections);
+    line.put("max-streams-per-user", config.maxStreamsPerUser);
+    line.put("max-streams-per-ip", config.maxStreamsPerIp);
+    line.put("h2-max-streams", config.h2MaxStreams);
+    line.put("history-size", config.historySize);
+    line.put("history-bytes", config.historyBytes);
+    line.put("queue-events", config.queueEvents);
+    line.put("queue-bytes", config.queueBytes);
+    line.put("heartbeat-ms", config.heartbeat.toMillis());
+    line.put("retry-ms", config.retryMillis);
+    line.put("http-publish", auth.publishMode());
+    line.put("subscribers", auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode());
+    line.put("ingest-auth", ingestSecret == null ? "none" : "secret"); // never the secret itself
+    line.put("cors-origins", config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
+    line.put("cluster", eventLog == null ? "off" : eventLog.address() + "/" + RedisEventLog.STREAM);
+    line.put("mode", eventLog == null ? "single" : "cluster");
+    java.util.Map<String, Object> ports = new java.util.LinkedHashMap<>();
+    ports.put("http-port", httpPort());
+    if (httpsListener != null) {
+      ports.put("https-port", httpsPort());
+    }
+    ports.put("ingest-port", ingestPort());
+    ports.put("admin-port", adminPort());
+    logWithFields("herald started", line, ports);
     if (config.demo) {
       log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
     }
@@ -395,11 +404,29 @@ public final class HeraldServer implements AutoCloseable {
     adminListener.close().awaitUninterruptibly();
     shutdownGroups();
     broadcaster.releaseHistory();
-    log.info(
-        "herald stopped published={} delivered={} forced-closes={}",
-        stats.published(),
-        stats.delivered(),
-        forced);
+    java.util.Map<String, Object> line = new java.util.LinkedHashMap<>();
+    line.put("published", stats.published());
+    line.put("delivered", stats.delivered());
+    line.put("forced-closes", forced);
+    logWithFields("herald stopped", line, java.util.Map.of());
+  }
+
+  /**
+   * Logs {@code what} followed by {@code name=value} for each of {@code shown}; every pair of
+   * {@code shown} and {@code extra} is also a key-value pair of the event, which the JSON log
+   * format writes as fields of their own.
+   */
+  private static void logWithFields(
+      String what, java.util.Map<String, Object> shown, java.util.Map<String, Object> extra) {
+    org.slf4j.spi.LoggingEventBuilder event = log.atInfo();
+    StringBuilder text = new StringBuilder(what);
+    shown.forEach(
+        (name, value) -> {
+          text.append(' ').append(name).append('=').append(value);
+          event.addKeyValue(name, value);
+        });
+    extra.forEach(event::addKeyValue);
+    event.log(text.toString());
   }
 
   private void closeCluster() {

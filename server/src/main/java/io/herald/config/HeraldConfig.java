@@ -62,6 +62,8 @@ public final class HeraldConfig {
   public final String redis;
   /** The Redis password (AUTH), or null. */
   public final String redisPassword;
+  /** How log lines are written: text, or one JSON object per line. */
+  public final io.herald.logging.LogFormat logFormat;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -109,6 +111,7 @@ public final class HeraldConfig {
     corsOrigins = b.corsOrigins;
     redis = b.redis;
     redisPassword = b.redisPassword;
+    logFormat = io.herald.logging.LogFormat.parse(b.logFormat);
   }
 
   /** Whether Herald runs as one node of a cluster sharing a Redis stream. */
@@ -177,6 +180,7 @@ public final class HeraldConfig {
     private java.util.List<String> corsOrigins = java.util.List.of();
     private String redis;
     private String redisPassword;
+    private String logFormat = "text";
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -225,6 +229,7 @@ public final class HeraldConfig {
 
     public Builder redis(String v) { redis = v; return this; }
     public Builder redisPassword(String v) { redisPassword = v; return this; }
+    public Builder logFormat(String v) { logFormat = v; return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
@@ -272,6 +277,9 @@ public final class HeraldConfig {
         fail("--tls-cert and --tls-key", "must be given together", tlsCert == null ? "only --tls-key" : "only --tls-cert");
       }
       atLeast("--h2-max-streams", h2MaxStreams, 1);
+      if (io.herald.logging.LogFormat.parse(logFormat) == null) {
+        fail("--log-format", "must be text or json", String.valueOf(logFormat));
+      }
       checkAuth();
       checkCors();
       checkIngest();
