@@ -225,6 +225,25 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--backlog", defaultValue = "4096", description = "Listen backlog (connection bursts).")
   int backlog;
 
+  @Option(names = "--send-buffer", defaultValue = "256KiB", converter = SizeConverter.class,
+      description = "SO_SNDBUF of event-stream sockets (the kernel doubles it, and caps it at"
+          + " net.core.wmem_max), at most queue-bytes; bounds what a slow reader can have buffered"
+          + " in the kernel. 0: the kernel's autotuning (up to tcp_wmem's maximum, MiBs).")
+  long sendBuffer;
+
+  @Option(names = "--tcp-keepalive-idle", defaultValue = "1m", converter = DurationConverter.class,
+      description = "TCP keepalive on event-stream sockets: probe a client silent this long, to"
+          + " find one gone without a FIN (whole seconds; 0: keepalive off).")
+  Duration tcpKeepaliveIdle;
+
+  @Option(names = "--tcp-keepalive-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Time between unanswered keepalive probes (whole seconds).")
+  Duration tcpKeepaliveInterval;
+
+  @Option(names = "--tcp-keepalive-count", defaultValue = "3",
+      description = "Unanswered keepalive probes before the connection is closed.")
+  int tcpKeepaliveCount;
+
   public static void main(String[] args) {
     System.exit(run(args, System.getenv()));
   }
@@ -312,6 +331,10 @@ public final class Herald implements Callable<Integer> {
         .drainTimeout(drainTimeout)
         .ringSize(ringSize)
         .backlog(backlog)
+        .sendBuffer(intSize("--send-buffer", sendBuffer))
+        .tcpKeepaliveIdle(tcpKeepaliveIdle)
+        .tcpKeepaliveInterval(tcpKeepaliveInterval)
+        .tcpKeepaliveCount(tcpKeepaliveCount)
         .httpsPort(httpsPort)
         .tlsCert(tlsCert)
         .tlsKey(tlsKey)

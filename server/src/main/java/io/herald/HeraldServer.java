@@ -56,8 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeraldServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
-  /** The largest SO_SNDBUF an event stream's socket gets (the kernel doubles it): 256 KiB. */
-  private static final int STREAM_SEND_BUFFER = 256 * 1024;
 
   private final HeraldConfig config;
   private final Transport transport = Transport.best();
@@ -156,8 +154,8 @@ public final class HeraldServer implements AutoCloseable {
       // queue bound nor the stall timeout engages. A fixed SO_SNDBUF (the kernel doubles it),
       // no larger than the queue bound, makes such a connection unwritable after a few hundred
       // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
-      // MegabytesForIt keeps it.
-      int sendBuffer = (int) Math.min(STREAM_SEND_BUFFER, Math.max(16 * 1024, config.queueBytes));
+      // MegabytesForIt keeps it. --send-buffer 0 gives the kernel its autotuning back.
+      int sendBuffer = streamSendBuffer(config);
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
@@ -173,6 +171,7 @@ public final class HeraldServer implements AutoCloseable {
                   null,
                   config.headerTimeout.toNanos()),
               marks,
+              true,
               sendBuffer);
       if (tls != null) {
         httpsListener =
@@ -186,6 +185,7 @@ public final class HeraldServer implements AutoCloseable {
                     tls,
                     config.headerTimeout.toNanos()),
                 marks,
+                true,
                 sendBuffer);
       }
       ingestListener =
@@ -196,6 +196,7 @@ public final class HeraldServer implements AutoCloseable {
               new IngestServerInitializer(
                   broadcaster, publisher, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
               WriteBufferWaterMark.DEFAULT,
+              false,
               0);
       adminListener =
           bind(
@@ -205,6 +206,7 @@ public final class HeraldServer implements AutoCloseable {
               new AdminServerInitializer(
                   new AdminHandler(stats, broadcaster, () -> serving, this::isReady, metrics(alloc))),
               WriteBufferWaterMark.DEFAULT,
+              false,
               0);
       long sweep = Math.min(config.heartbeat.toNanos(), config.stallTimeout.toNanos()) / 5;
       broadcaster.startSweeping(
@@ -235,6 +237,13 @@ public final class HeraldServer implements AutoCloseable {
     line.put("history-bytes", config.historyBytes);
     line.put("queue-events", config.queueEvents);
     line.put("queue-bytes", config.queueBytes);
+    line.put("send-buffer", streamSendBuffer(config));
+    line.put(
+        "tcp-keepalive",
+        config.tcpKeepaliveIdle.isZero()
+            ? "off"
+            : config.tcpKeepaliveIdle.getSeconds() + "s," + config.tcpKeepaliveInterval.getSeconds()
+                + "s," + config.tcpKeepaliveCount);
     line.put("heartbeat-ms", config.heartbeat.toMillis());
     line.put("retry-ms", config.retryMillis);
     line.put("http-publish", auth.publishMode());
@@ -270,8 +279,18 @@ public final class HeraldServer implements AutoCloseable {
     return this;
   }
 
-  /** Seconds of silence from a client before the kernel starts probing whether it is there. */
+  /**
+   * Seconds of silence from a client before the kernel starts probing whether it is there, by
+   * default ({@code --tcp-keepalive-idle}).
+   */
   public static final int KEEPALIVE_IDLE_SECONDS = 60;
+
+  /** The SO_SNDBUF event-stream sockets get: --send-buffer, at most the queue bound; 0: the kernel's. */
+  static int streamSendBuffer(HeraldConfig config) {
+    return config.sendBuffer == 0
+        ? 0
+        : (int) Math.min(config.sendBuffer, Math.max(16 * 1024, config.queueBytes));
+  }
 
   private Channel bind(
       String name,
@@ -279,6 +298,7 @@ public final class HeraldServer implements AutoCloseable {
       int port,
       ChannelHandler initializer,
       WriteBufferWaterMark marks,
+      boolean eventStreams,
       int sendBuffer) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -291,8 +311,14 @@ public final class HeraldServer implements AutoCloseable {
             .childHandler(initializer);
     if (sendBuffer > 0) {
       bootstrap.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
-      // Event-stream listeners: find clients that vanished without a FIN within about 90 s.
-      transport.keepAlive(bootstrap, KEEPALIVE_IDLE_SECONDS, 10, 3);
+    }
+    if (eventStreams && !config.tcpKeepaliveIdle.isZero()) {
+      // Find clients that vanished without a FIN: by default within 60 s + 3 × 10 s.
+      transport.keepAlive(
+          bootstrap,
+          (int) config.tcpKeepaliveIdle.getSeconds(),
+          (int) config.tcpKeepaliveInterval.getSeconds(),
+          config.tcpKeepaliveCount);
     }
     try {
       Channel channel = bootstrap.bind(host, port).syncUninterruptibly().channel();

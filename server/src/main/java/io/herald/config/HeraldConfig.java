@@ -39,6 +39,17 @@ public final class HeraldConfig {
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
+  /**
+   * SO_SNDBUF of event-stream sockets in bytes, before the kernel doubles it and at most
+   * {@code max(16 KiB, queueBytes)}; 0: the kernel's own (autotuned) size.
+   */
+  public final int sendBuffer;
+  /** Silence on an event-stream socket before TCP keepalive probes start; zero: keepalive off. */
+  public final Duration tcpKeepaliveIdle;
+  /** Time between unanswered keepalive probes. */
+  public final Duration tcpKeepaliveInterval;
+  /** Unanswered keepalive probes before the kernel closes the connection. */
+  public final int tcpKeepaliveCount;
   public final int httpsPort;
   public final java.nio.file.Path tlsCert;
   public final java.nio.file.Path tlsKey;
@@ -93,6 +104,10 @@ public final class HeraldConfig {
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
+    sendBuffer = b.sendBuffer;
+    tcpKeepaliveIdle = b.tcpKeepaliveIdle;
+    tcpKeepaliveInterval = b.tcpKeepaliveInterval;
+    tcpKeepaliveCount = b.tcpKeepaliveCount;
     httpsPort = b.httpsPort;
     tlsCert = b.tlsCert;
     tlsKey = b.tlsKey;
@@ -162,6 +177,10 @@ public final class HeraldConfig {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
+    private int sendBuffer = 256 * 1024;
+    private Duration tcpKeepaliveIdle = Duration.ofSeconds(60);
+    private Duration tcpKeepaliveInterval = Duration.ofSeconds(10);
+    private int tcpKeepaliveCount = 3;
     private int httpsPort = 8443;
     private java.nio.file.Path tlsCert;
     private java.nio.file.Path tlsKey;
@@ -209,6 +228,10 @@ public final class HeraldConfig {
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
+    public Builder sendBuffer(int v) { sendBuffer = v; return this; }
+    public Builder tcpKeepaliveIdle(Duration v) { tcpKeepaliveIdle = v; return this; }
+    public Builder tcpKeepaliveInterval(Duration v) { tcpKeepaliveInterval = v; return this; }
+    public Builder tcpKeepaliveCount(int v) { tcpKeepaliveCount = v; return this; }
     public Builder httpsPort(int v) { httpsPort = v; return this; }
     public Builder tlsCert(java.nio.file.Path v) { tlsCert = v; return this; }
     public Builder tlsKey(java.nio.file.Path v) { tlsKey = v; return this; }
@@ -272,6 +295,17 @@ public final class HeraldConfig {
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);
+      if (sendBuffer != 0 && (sendBuffer < 4096 || sendBuffer > 64 << 20)) {
+        fail("--send-buffer", "must be 0 (the kernel's autotuning) or from 4KiB to 64MiB",
+            String.valueOf(sendBuffer));
+      }
+      if (tcpKeepaliveIdle == null || !tcpKeepaliveIdle.isZero()) {
+        keepaliveSeconds("--tcp-keepalive-idle", tcpKeepaliveIdle, " (or 0: keepalive off)");
+      }
+      keepaliveSeconds("--tcp-keepalive-interval", tcpKeepaliveInterval, "");
+      if (tcpKeepaliveCount < 1 || tcpKeepaliveCount > 127) {
+        fail("--tcp-keepalive-count", "must be from 1 to 127", String.valueOf(tcpKeepaliveCount));
+      }
       port("--https-port", httpsPort);
       if ((tlsCert == null) != (tlsKey == null)) {
         fail("--tls-cert and --tls-key", "must be given together", tlsCert == null ? "only --tls-key" : "only --tls-cert");
@@ -397,6 +431,15 @@ public final class HeraldConfig {
     private static void positive(String option, Duration value) {
       if (value == null || value.isZero() || value.isNegative()) {
         fail(option, "must be longer than zero", String.valueOf(value));
+      }
+    }
+
+    /** Linux takes keepalive times in whole seconds, at most 32767. */
+    private static void keepaliveSeconds(String option, Duration value, String orElse) {
+      if (value == null || value.isNegative() || value.getNano() != 0
+          || value.getSeconds() < 1 || value.getSeconds() > 32_767) {
+        fail(option, "must be whole seconds from 1s to 32767s" + orElse,
+            value == null ? "null" : Durations.format(value));
       }
     }
 
