@@ -142,6 +142,7 @@ public final class HeraldServer implements AutoCloseable {
                       config.h2MaxStreams)
                   .cors(cors)
                   .demo(config.demo)
+                  .headerTimeout(config.headerTimeout.toNanos())
                   .build();
       ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
