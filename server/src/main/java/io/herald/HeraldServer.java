@@ -445,15 +445,32 @@ public final class HeraldServer implements AutoCloseable {
    */
   private static void logWithFields(
       String what, java.util.Map<String, Object> shown, java.util.Map<String, Object> extra) {
-    org.slf4j.spi.LoggingEventBuilder event = log.atInfo();
     StringBuilder text = new StringBuilder(what);
-    shown.forEach(
-        (name, value) -> {
-          text.append(' ').append(name).append('=').append(value);
-          event.addKeyValue(name, value);
-        });
+    shown.forEach((name, value) -> text.append(' ').append(name).append('=').append(value));
+    if (!FLUENT_LOGGING) {
+      log.info(text.toString());
+      return;
+    }
+    org.slf4j.spi.LoggingEventBuilder event = log.atInfo();
+    shown.forEach(event::addKeyValue);
     extra.forEach(event::addKeyValue);
     event.log(text.toString());
+  }
+
+  /**
+   * Whether the SLF4J API on the classpath has key-value pairs (2.x). Herald ships 2.x; a host
+   * that puts 1.x first (Maven's own plugins do: the h2spec plugin runs Herald next to Maven's
+   * SLF4J 1.7) still gets the text line.
+   */
+  private static final boolean FLUENT_LOGGING = hasFluentLogging();
+
+  private static boolean hasFluentLogging() {
+    try {
+      Logger.class.getMethod("atInfo");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 
   private void closeCluster() {
