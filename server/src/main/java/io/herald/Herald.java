@@ -216,6 +216,10 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--redis-ca", paramLabel = "FILE",
       description = "PEM certificate(s) to trust for a rediss:// --redis (e.g. a private CA); unset: the JVM's trusted CAs.")
   java.nio.file.Path redisCa;
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+      description = "Log lines as text, or one JSON object per line (ts, level, logger, msg and"
+          + " the line's fields) for log shippers.")
+  String logFormat;
 
   @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
       description = "Longest graceful stop.")
@@ -227,6 +231,25 @@ public final class Herald implements Callable<Integer> {
 
   @Option(names = "--backlog", defaultValue = "4096", description = "Listen backlog (connection bursts).")
   int backlog;
+
+  @Option(names = "--send-buffer", defaultValue = "256KiB", converter = SizeConverter.class,
+      description = "SO_SNDBUF of event-stream sockets (the kernel doubles it, and caps it at"
+          + " net.core.wmem_max), at most queue-bytes; bounds what a slow reader can have buffered"
+          + " in the kernel. 0: the kernel's autotuning (up to tcp_wmem's maximum, MiBs).")
+  long sendBuffer;
+
+  @Option(names = "--tcp-keepalive-idle", defaultValue = "1m", converter = DurationConverter.class,
+      description = "TCP keepalive on event-stream sockets: probe a client silent this long, to"
+          + " find one gone without a FIN (whole seconds; 0: keepalive off).")
+  Duration tcpKeepaliveIdle;
+
+  @Option(names = "--tcp-keepalive-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Time between unanswered keepalive probes (whole seconds).")
+  Duration tcpKeepaliveInterval;
+
+  @Option(names = "--tcp-keepalive-count", defaultValue = "3",
+      description = "Unanswered keepalive probes before the connection is closed.")
+  int tcpKeepaliveCount;
 
   public static void main(String[] args) {
     System.exit(run(args, System.getenv()));
@@ -316,6 +339,10 @@ public final class Herald implements Callable<Integer> {
         .drainTimeout(drainTimeout)
         .ringSize(ringSize)
         .backlog(backlog)
+        .sendBuffer(intSize("--send-buffer", sendBuffer))
+        .tcpKeepaliveIdle(tcpKeepaliveIdle)
+        .tcpKeepaliveInterval(tcpKeepaliveInterval)
+        .tcpKeepaliveCount(tcpKeepaliveCount)
         .httpsPort(httpsPort)
         .tlsCert(tlsCert)
         .tlsKey(tlsKey)
@@ -335,6 +362,7 @@ public final class Herald implements Callable<Integer> {
         .redis(redis)
         .redisPassword(redisPassword)
         .redisCa(redisCa)
+        .logFormat(logFormat)
         .build();
   }
 
@@ -347,7 +375,9 @@ public final class Herald implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HeraldServer server = new HeraldServer(config()).start();
+    HeraldConfig config = config();
+    config.logFormat.apply();
+    HeraldServer server = new HeraldServer(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {

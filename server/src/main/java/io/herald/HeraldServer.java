@@ -56,8 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HeraldServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
-  /** The largest SO_SNDBUF an event stream's socket gets (the kernel doubles it): 256 KiB. */
-  private static final int STREAM_SEND_BUFFER = 256 * 1024;
 
   private final HeraldConfig config;
   private final Transport transport;
@@ -147,6 +145,7 @@ public final class HeraldServer implements AutoCloseable {
                       config.h2MaxStreams)
                   .cors(cors)
                   .demo(config.demo)
+                  .headerTimeout(config.headerTimeout.toNanos())
                   .build();
       ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
@@ -159,8 +158,8 @@ public final class HeraldServer implements AutoCloseable {
       // queue bound nor the stall timeout engages. A fixed SO_SNDBUF (the kernel doubles it),
       // no larger than the queue bound, makes such a connection unwritable after a few hundred
       // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
-      // MegabytesForIt keeps it.
-      int sendBuffer = (int) Math.min(STREAM_SEND_BUFFER, Math.max(16 * 1024, config.queueBytes));
+      // MegabytesForIt keeps it. --send-buffer 0 gives the kernel its autotuning back.
+      int sendBuffer = streamSendBuffer(config);
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
@@ -176,6 +175,7 @@ public final class HeraldServer implements AutoCloseable {
                   null,
                   config.headerTimeout.toNanos()),
               marks,
+              true,
               sendBuffer);
       if (tls != null) {
         httpsListener =
@@ -189,6 +189,7 @@ public final class HeraldServer implements AutoCloseable {
                     tls,
                     config.headerTimeout.toNanos()),
                 marks,
+                true,
                 sendBuffer);
       }
       ingestListener =
@@ -199,6 +200,7 @@ public final class HeraldServer implements AutoCloseable {
               new IngestServerInitializer(
                   broadcaster, publisher, stats, config.ingestMaxLine, ingestChannels, ingestSecret),
               WriteBufferWaterMark.DEFAULT,
+              false,
               0);
       adminListener =
           bind(
@@ -209,6 +211,7 @@ public final class HeraldServer implements AutoCloseable {
                   new AdminHandler(
                       stats, broadcaster, () -> serving, this::notReadyReason, metrics(alloc))),
               WriteBufferWaterMark.DEFAULT,
+              false,
               0);
       long sweep = Math.min(config.heartbeat.toNanos(), config.stallTimeout.toNanos()) / 5;
       broadcaster.startSweeping(
@@ -219,33 +222,49 @@ public final class HeraldServer implements AutoCloseable {
       throw e;
     }
     serving = true;
-    log.info(
-        "herald started http={} https={} ingest={} admin={} transport={} tls={} event-loops={}"
-            + " max-connections={} max-streams-per-user={} max-streams-per-ip={} h2-max-streams={} history-size={} history-bytes={}"
-            + " queue-events={} queue-bytes={} heartbeat-ms={} retry-ms={} http-publish={}"
-            + " subscribers={} ingest-auth={} cors-origins={} cluster={}",
-        config.httpHost + ":" + httpPort(),
-        httpsListener == null ? "off" : config.httpHost + ":" + httpsPort(),
-        config.ingestHost + ":" + ingestPort(),
-        config.adminHost + ":" + adminPort(),
-        transport.label(),
-        httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT),
-        config.eventLoops,
-        maxConnections,
-        config.maxStreamsPerUser,
-        config.maxStreamsPerIp,
-        config.h2MaxStreams,
-        config.historySize,
-        config.historyBytes,
-        config.queueEvents,
-        config.queueBytes,
-        config.heartbeat.toMillis(),
-        config.retryMillis,
-        auth.publishMode(),
-        auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode(),
-        ingestSecret == null ? "none" : "secret", // never the secret itself
-        config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins),
-        eventLog == null ? "off" : eventLog.address() + "/" + RedisEventLog.STREAM);
+    // One line with every setting that matters, as name=value text and (--log-format json) as
+    // typed fields; the ports also as numbers, for whoever reads the JSON.
+    java.util.Map<String, Object> line = new java.util.LinkedHashMap<>();
+    line.put("http", config.httpHost + ":" + httpPort());
+    line.put("https", httpsListener == null ? "off" : config.httpHost + ":" + httpsPort());
+    line.put("ingest", config.ingestHost + ":" + ingestPort());
+    line.put("admin", config.adminHost + ":" + adminPort());
+    line.put("transport", transport.label());
+    line.put(
+        "tls",
+        httpsListener == null ? "off" : TlsContexts.provider().name().toLowerCase(java.util.Locale.ROOT));
+    line.put("event-loops", config.eventLoops);
+    line.put("max-connections", maxConnections);
+    line.put("max-streams-per-user", config.maxStreamsPerUser);
+    line.put("max-streams-per-ip", config.maxStreamsPerIp);
+    line.put("h2-max-streams", config.h2MaxStreams);
+    line.put("history-size", config.historySize);
+    line.put("history-bytes", config.historyBytes);
+    line.put("queue-events", config.queueEvents);
+    line.put("queue-bytes", config.queueBytes);
+    line.put("send-buffer", streamSendBuffer(config));
+    line.put(
+        "tcp-keepalive",
+        config.tcpKeepaliveIdle.isZero()
+            ? "off"
+            : config.tcpKeepaliveIdle.getSeconds() + "s," + config.tcpKeepaliveInterval.getSeconds()
+                + "s," + config.tcpKeepaliveCount);
+    line.put("heartbeat-ms", config.heartbeat.toMillis());
+    line.put("retry-ms", config.retryMillis);
+    line.put("http-publish", auth.publishMode());
+    line.put("subscribers", auth.isOpen() ? "OPEN(no-token-needed)" : "token:" + auth.subscriberMode());
+    line.put("ingest-auth", ingestSecret == null ? "none" : "secret"); // never the secret itself
+    line.put("cors-origins", config.corsOrigins.isEmpty() ? "none" : String.join(",", config.corsOrigins));
+    line.put("cluster", eventLog == null ? "off" : eventLog.address() + "/" + RedisEventLog.STREAM);
+    line.put("mode", eventLog == null ? "single" : "cluster");
+    java.util.Map<String, Object> ports = new java.util.LinkedHashMap<>();
+    ports.put("http-port", httpPort());
+    if (httpsListener != null) {
+      ports.put("https-port", httpsPort());
+    }
+    ports.put("ingest-port", ingestPort());
+    ports.put("admin-port", adminPort());
+    logWithFields("herald started", line, ports);
     if (config.demo) {
       log.info("demo page at http://{}:{}/ (--demo)", config.httpHost, httpPort());
     }
@@ -265,8 +284,18 @@ public final class HeraldServer implements AutoCloseable {
     return this;
   }
 
-  /** Seconds of silence from a client before the kernel starts probing whether it is there. */
+  /**
+   * Seconds of silence from a client before the kernel starts probing whether it is there, by
+   * default ({@code --tcp-keepalive-idle}).
+   */
   public static final int KEEPALIVE_IDLE_SECONDS = 60;
+
+  /** The SO_SNDBUF event-stream sockets get: --send-buffer, at most the queue bound; 0: the kernel's. */
+  static int streamSendBuffer(HeraldConfig config) {
+    return config.sendBuffer == 0
+        ? 0
+        : (int) Math.min(config.sendBuffer, Math.max(16 * 1024, config.queueBytes));
+  }
 
   private Channel bind(
       String name,
@@ -274,6 +303,7 @@ public final class HeraldServer implements AutoCloseable {
       int port,
       ChannelHandler initializer,
       WriteBufferWaterMark marks,
+      boolean eventStreams,
       int sendBuffer) {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -286,8 +316,14 @@ public final class HeraldServer implements AutoCloseable {
             .childHandler(initializer);
     if (sendBuffer > 0) {
       bootstrap.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
-      // Event-stream listeners: find clients that vanished without a FIN within about 90 s.
-      transport.keepAlive(bootstrap, KEEPALIVE_IDLE_SECONDS, 10, 3);
+    }
+    if (eventStreams && !config.tcpKeepaliveIdle.isZero()) {
+      // Find clients that vanished without a FIN: by default within 60 s + 3 × 10 s.
+      transport.keepAlive(
+          bootstrap,
+          (int) config.tcpKeepaliveIdle.getSeconds(),
+          (int) config.tcpKeepaliveInterval.getSeconds(),
+          config.tcpKeepaliveCount);
     }
     try {
       Channel channel = bootstrap.bind(host, port).syncUninterruptibly().channel();
@@ -417,11 +453,46 @@ public final class HeraldServer implements AutoCloseable {
     adminListener.close().awaitUninterruptibly();
     shutdownGroups();
     broadcaster.releaseHistory();
-    log.info(
-        "herald stopped published={} delivered={} forced-closes={}",
-        stats.published(),
-        stats.delivered(),
-        forced);
+    java.util.Map<String, Object> line = new java.util.LinkedHashMap<>();
+    line.put("published", stats.published());
+    line.put("delivered", stats.delivered());
+    line.put("forced-closes", forced);
+    logWithFields("herald stopped", line, java.util.Map.of());
+  }
+
+  /**
+   * Logs {@code what} followed by {@code name=value} for each of {@code shown}; every pair of
+   * {@code shown} and {@code extra} is also a key-value pair of the event, which the JSON log
+   * format writes as fields of their own.
+   */
+  private static void logWithFields(
+      String what, java.util.Map<String, Object> shown, java.util.Map<String, Object> extra) {
+    StringBuilder text = new StringBuilder(what);
+    shown.forEach((name, value) -> text.append(' ').append(name).append('=').append(value));
+    if (!FLUENT_LOGGING) {
+      log.info(text.toString());
+      return;
+    }
+    org.slf4j.spi.LoggingEventBuilder event = log.atInfo();
+    shown.forEach(event::addKeyValue);
+    extra.forEach(event::addKeyValue);
+    event.log(text.toString());
+  }
+
+  /**
+   * Whether the SLF4J API on the classpath has key-value pairs (2.x). Herald ships 2.x; a host
+   * that puts 1.x first (Maven's own plugins do: the h2spec plugin runs Herald next to Maven's
+   * SLF4J 1.7) still gets the text line.
+   */
+  private static final boolean FLUENT_LOGGING = hasFluentLogging();
+
+  private static boolean hasFluentLogging() {
+    try {
+      Logger.class.getMethod("atInfo");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 
   private void closeCluster() {

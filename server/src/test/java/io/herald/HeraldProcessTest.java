@@ -1,6 +1,7 @@
 package io.herald;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.IngestTestClient;
@@ -107,6 +108,90 @@ class HeraldProcessTest {
       herald.destroyForcibly();
       java.nio.file.Files.deleteIfExists(config);
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void withLogFormatJsonEveryLineIsOneJsonObjectAndTheStartupLineCarriesItsSettingsAsFields()
+      throws Exception {
+    Process herald =
+        launch(
+            Map.of("HERALD_LOG_FORMAT", "json", "HERALD_INGEST_PORT", "0"),
+            "--http-host", "127.0.0.1", "--http-port", "0", "--admin-port", "0");
+    try {
+      BufferedReader log =
+          new BufferedReader(new InputStreamReader(herald.getInputStream(), StandardCharsets.UTF_8));
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+      com.fasterxml.jackson.databind.JsonNode started = null;
+      // Read on this thread: @Timeout ends a process that never starts (destroyForcibly below
+      // then closes the pipe).
+      String text;
+      while (started == null && (text = log.readLine()) != null) {
+        com.fasterxml.jackson.databind.JsonNode line = json.readTree(text);
+        assertTrue(line != null && line.isObject(), "not a JSON object: " + text);
+        lines.add(line);
+        if (line.path("msg").asText().startsWith("herald started ")) {
+          started = line;
+        }
+      }
+      assertTrue(started != null, "no start-up line in " + lines);
+      assertEquals("INFO", started.get("level").asText());
+      assertEquals(HeraldServer.class.getName(), started.get("logger").asText());
+      java.time.Instant ts = java.time.Instant.parse(started.get("ts").asText());
+      assertTrue(started.get("ts").asText().endsWith("Z"), "UTC: " + ts);
+      assertTrue(Math.abs(java.time.Duration.between(ts, java.time.Instant.now()).toMinutes()) < 5, ts.toString());
+      assertEquals("single", started.get("mode").asText());
+      assertTrue(started.get("transport").isTextual() && !started.get("transport").asText().isEmpty());
+      assertTrue(started.get("event-loops").isInt(), started.toString());
+      int httpPort = started.get("http-port").asInt();
+      int ingestPort = started.get("ingest-port").asInt();
+      assertTrue(started.get("http-port").isInt() && httpPort > 0, started.toString());
+      assertTrue(started.get("admin-port").isInt() && started.get("admin-port").asInt() > 0);
+      assertEquals("127.0.0.1:" + httpPort, started.get("http").asText());
+      assertEquals("off", started.get("https").asText());
+      assertFalse(started.has("https-port"), started.toString());
+
+      try (SseTestClient client = SseTestClient.open(httpPort, "/events?topic=j", Map.of());
+          IngestTestClient ingest = new IngestTestClient(ingestPort)) {
+        client.awaitComment(c -> c.contains("herald"), Duration.ofSeconds(10));
+        String id = ingest.publish("j", "\"one\"");
+        assertEquals(id, client.awaitEvent(Duration.ofSeconds(10)).id());
+      }
+      new ProcessBuilder("kill", "-TERM", String.valueOf(herald.pid())).start().waitFor();
+      while ((text = log.readLine()) != null) {
+        com.fasterxml.jackson.databind.JsonNode line = json.readTree(text);
+        assertTrue(line != null && line.isObject(), "not a JSON object: " + text);
+        lines.add(line);
+      }
+      assertTrue(herald.waitFor(30, TimeUnit.SECONDS), "did not stop");
+      assertEquals(0, herald.exitValue());
+      com.fasterxml.jackson.databind.JsonNode stopped = lines.get(lines.size() - 1);
+      assertTrue(stopped.get("msg").asText().startsWith("herald stopped "), lines.toString());
+      assertEquals(1, stopped.get("published").asLong(), stopped.toString());
+      assertEquals(1, stopped.get("delivered").asLong(), stopped.toString());
+      // Open mode is a warning, and in JSON too.
+      assertTrue(
+          lines.stream().anyMatch(l -> l.get("level").asText().equals("WARN")
+              && l.get("msg").asText().startsWith("OPEN MODE")),
+          lines.toString());
+      for (com.fasterxml.jackson.databind.JsonNode line : lines) {
+        for (String field : List.of("ts", "level", "logger", "thread", "msg")) {
+          assertTrue(line.hasNonNull(field), field + " in " + line);
+        }
+      }
+    } finally {
+      herald.destroyForcibly();
+    }
+  }
+
+  @Test
+  void refusesAnUnknownLogFormatNamingTheSetting() throws Exception {
+    Process herald = launch(Map.of(), "--log-format", "xml");
+    assertTrue(herald.waitFor(30, TimeUnit.SECONDS));
+    String output = new String(herald.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, herald.exitValue());
+    assertTrue(output.contains("--log-format must be text or json (got xml)"), output);
   }
 
   @Test

@@ -105,12 +105,46 @@ class InstallScriptTest {
     }
     assertTrue(drain.getSeconds() > 0, "the example sets drain-timeout");
     assertTrue(stopSeconds >= drain.getSeconds() + 5, "TimeoutStopSec leaves the drain time to finish");
+    assertSystemdAccepts(dest.resolve("herald.service"));
 
     // Installing again keeps an operator's edited config and ships the new one beside it.
     Run again = run(Map.of(), "bash", ROOT.resolve("scripts/install").toString(), "--jar", thinJar().toString(), dest.toString());
     assertEquals(0, again.exit(), again.output());
     assertTrue(Files.readString(installed).contains("\ndrain-timeout = 12s\n"));
     assertTrue(Files.isRegularFile(dest.resolve("config/herald.conf.example")));
+    // ... and the unit's stop timeout follows the drain-timeout the installation runs with.
+    assertEquals(12 + 20, number(Files.readString(dest.resolve("herald.service")), "TimeoutStopSec=(\\d+)s"));
+  }
+
+  @Test
+  @Timeout(180)
+  void theUnitsStopTimeoutOutlastsTheInstalledDrainTimeoutNotTheInstallingShells() throws Exception {
+    Path dest = dir.resolve("opt/herald");
+    Files.createDirectories(dest.resolve("config"));
+    Files.writeString(
+        dest.resolve("config/herald.conf"),
+        Files.readString(ROOT.resolve("config/herald.conf")).replace("\ndrain-timeout = 10s\n", "\ndrain-timeout = 2m\n"));
+    // The service does not see the installing shell's environment, so neither does the install.
+    Run install = run(Map.of("HERALD_DRAIN_TIMEOUT", "1s"), "bash", ROOT.resolve("scripts/install").toString(), "--jar", thinJar().toString(), dest.toString());
+    assertEquals(0, install.exit(), install.output());
+    String unit = Files.readString(dest.resolve("herald.service"));
+    assertEquals(120 + 20, number(unit, "TimeoutStopSec=(\\d+)s"), unit);
+    assertTrue(unit.contains("drain-timeout (the longest the stop drains streams; 2m in this"), unit);
+    assertSystemdAccepts(dest.resolve("herald.service"));
+  }
+
+  /** systemd's own check of the unit, where this machine has it: no warning at all. */
+  private static void assertSystemdAccepts(Path unit) throws Exception {
+    boolean present = false;
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+      present |= Files.isExecutable(Path.of(dir, "systemd-analyze"));
+    }
+    if (!present) {
+      return; // checked by the layout assertions only
+    }
+    Run verify = run(Map.of(), "systemd-analyze", "verify", unit.toString());
+    assertEquals(0, verify.exit(), verify.output());
+    assertTrue(!verify.output().contains(unit.getFileName().toString()), verify.output());
   }
 
   @Test

@@ -41,6 +41,17 @@ public final class HeraldConfig {
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
+  /**
+   * SO_SNDBUF of event-stream sockets in bytes, before the kernel doubles it and at most
+   * {@code max(16 KiB, queueBytes)}; 0: the kernel's own (autotuned) size.
+   */
+  public final int sendBuffer;
+  /** Silence on an event-stream socket before TCP keepalive probes start; zero: keepalive off. */
+  public final Duration tcpKeepaliveIdle;
+  /** Time between unanswered keepalive probes. */
+  public final Duration tcpKeepaliveInterval;
+  /** Unanswered keepalive probes before the kernel closes the connection. */
+  public final int tcpKeepaliveCount;
   public final int httpsPort;
   public final java.nio.file.Path tlsCert;
   public final java.nio.file.Path tlsKey;
@@ -66,6 +77,8 @@ public final class HeraldConfig {
   public final String redisPassword;
   /** PEM certificates to trust for {@code rediss://} (instead of the JVM's), or null. */
   public final java.nio.file.Path redisCa;
+  /** How log lines are written: text, or one JSON object per line. */
+  public final io.herald.logging.LogFormat logFormat;
 
   private HeraldConfig(Builder b) {
     httpHost = b.httpHost;
@@ -96,6 +109,10 @@ public final class HeraldConfig {
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
+    sendBuffer = b.sendBuffer;
+    tcpKeepaliveIdle = b.tcpKeepaliveIdle;
+    tcpKeepaliveInterval = b.tcpKeepaliveInterval;
+    tcpKeepaliveCount = b.tcpKeepaliveCount;
     httpsPort = b.httpsPort;
     tlsCert = b.tlsCert;
     tlsKey = b.tlsKey;
@@ -115,6 +132,7 @@ public final class HeraldConfig {
     redis = b.redis;
     redisPassword = b.redisPassword;
     redisCa = b.redisCa;
+    logFormat = io.herald.logging.LogFormat.parse(b.logFormat);
   }
 
   /** Whether Herald runs as one node of a cluster sharing a Redis stream. */
@@ -167,6 +185,10 @@ public final class HeraldConfig {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
+    private int sendBuffer = 256 * 1024;
+    private Duration tcpKeepaliveIdle = Duration.ofSeconds(60);
+    private Duration tcpKeepaliveInterval = Duration.ofSeconds(10);
+    private int tcpKeepaliveCount = 3;
     private int httpsPort = 8443;
     private java.nio.file.Path tlsCert;
     private java.nio.file.Path tlsKey;
@@ -186,6 +208,7 @@ public final class HeraldConfig {
     private String redis;
     private String redisPassword;
     private java.nio.file.Path redisCa;
+    private String logFormat = "text";
 
     public Builder httpHost(String v) { httpHost = v; return this; }
     public Builder httpPort(int v) { httpPort = v; return this; }
@@ -215,6 +238,10 @@ public final class HeraldConfig {
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
+    public Builder sendBuffer(int v) { sendBuffer = v; return this; }
+    public Builder tcpKeepaliveIdle(Duration v) { tcpKeepaliveIdle = v; return this; }
+    public Builder tcpKeepaliveInterval(Duration v) { tcpKeepaliveInterval = v; return this; }
+    public Builder tcpKeepaliveCount(int v) { tcpKeepaliveCount = v; return this; }
     public Builder httpsPort(int v) { httpsPort = v; return this; }
     public Builder tlsCert(java.nio.file.Path v) { tlsCert = v; return this; }
     public Builder tlsKey(java.nio.file.Path v) { tlsKey = v; return this; }
@@ -236,6 +263,7 @@ public final class HeraldConfig {
     public Builder redis(String v) { redis = v; return this; }
     public Builder redisPassword(String v) { redisPassword = v; return this; }
     public Builder redisCa(java.nio.file.Path v) { redisCa = v; return this; }
+    public Builder logFormat(String v) { logFormat = v; return this; }
 
     /** Checks every setting; the exception names the option and what is wrong with it. */
     public HeraldConfig build() {
@@ -298,11 +326,25 @@ public final class HeraldConfig {
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);
+      if (sendBuffer != 0 && (sendBuffer < 4096 || sendBuffer > 64 << 20)) {
+        fail("--send-buffer", "must be 0 (the kernel's autotuning) or from 4KiB to 64MiB",
+            String.valueOf(sendBuffer));
+      }
+      if (tcpKeepaliveIdle == null || !tcpKeepaliveIdle.isZero()) {
+        keepaliveSeconds("--tcp-keepalive-idle", tcpKeepaliveIdle, " (or 0: keepalive off)");
+      }
+      keepaliveSeconds("--tcp-keepalive-interval", tcpKeepaliveInterval, "");
+      if (tcpKeepaliveCount < 1 || tcpKeepaliveCount > 127) {
+        fail("--tcp-keepalive-count", "must be from 1 to 127", String.valueOf(tcpKeepaliveCount));
+      }
       port("--https-port", httpsPort);
       if ((tlsCert == null) != (tlsKey == null)) {
         fail("--tls-cert and --tls-key", "must be given together", tlsCert == null ? "only --tls-key" : "only --tls-cert");
       }
       atLeast("--h2-max-streams", h2MaxStreams, 1);
+      if (io.herald.logging.LogFormat.parse(logFormat) == null) {
+        fail("--log-format", "must be text or json", String.valueOf(logFormat));
+      }
       checkAuth();
       checkCors();
       checkIngest();
@@ -422,6 +464,15 @@ public final class HeraldConfig {
     private static void positive(String option, Duration value) {
       if (value == null || value.isZero() || value.isNegative()) {
         fail(option, "must be longer than zero", String.valueOf(value));
+      }
+    }
+
+    /** Linux takes keepalive times in whole seconds, at most 32767. */
+    private static void keepaliveSeconds(String option, Duration value, String orElse) {
+      if (value == null || value.isNegative() || value.getNano() != 0
+          || value.getSeconds() < 1 || value.getSeconds() > 32_767) {
+        fail(option, "must be whole seconds from 1s to 32767s" + orElse,
+            value == null ? "null" : Durations.format(value));
       }
     }
 

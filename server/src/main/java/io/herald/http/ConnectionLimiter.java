@@ -24,6 +24,11 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   private final AtomicInteger open = new AtomicInteger();
   private final HeraldStats stats;
 
+  /** Where the public port's connection figures are counted. */
+  HeraldStats stats() {
+    return stats;
+  }
+
   public ConnectionLimiter(int maxConnections, HeraldStats stats) {
     this.maxConnections = maxConnections;
     this.stats = stats;

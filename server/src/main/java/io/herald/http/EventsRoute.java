@@ -44,6 +44,11 @@ public final class EventsRoute {
   private final int maxTopics;
   private final int padding;
   private final HeraldStats stats;
+
+  /** Where stream figures are counted (also by the HTTP/2 handler for its connections). */
+  HeraldStats stats() {
+    return stats;
+  }
   private final Authenticator auth;
   private final StreamLimits streamLimits;
 

@@ -1,5 +1,7 @@
 package io.herald.http;
 
+import io.herald.metrics.HeraldStats;
+import io.herald.sse.DisconnectReason;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -20,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * codec has decoded a request head. A head that came in time but was not read yet (the event
  * loop was busy) is read first: the close waits for the loop's next pass over its sockets. An
  * event stream never finishes its answer, so it is never timed out here. HTTP/2 connections
- * remove this handler (Http2EventsHandler).
+ * remove this handler; Http2EventsHandler has the same deadline for a connection without a
+ * stream. Each close counts as a {@code header-timeout} disconnect.
  *
  * <p>Sits right after the HTTP/1.1 codec (before the aggregator), where requests arrive as heads
  * and answers leave as HTTP objects; one per connection.
@@ -29,15 +32,18 @@ final class HeaderTimeout extends ChannelDuplexHandler {
   static final String NAME = "header-timeout";
 
   private final long timeoutNanos;
+  private final HeraldStats stats;
   private ScheduledFuture<?> deadline;
   /** Requests whose head arrived and whose answer is not complete yet (pipelining). */
   private int unanswered;
 
-  HeaderTimeout(long timeoutNanos) {
+  /** @param stats counts each close as {@link DisconnectReason#HEADER_TIMEOUT}; null: not counted */
+  HeaderTimeout(long timeoutNanos, HeraldStats stats) {
     if (timeoutNanos <= 0) {
       throw new IllegalArgumentException("timeoutNanos: " + timeoutNanos + " (expected: > 0)");
     }
     this.timeoutNanos = timeoutNanos;
+    this.stats = stats;
   }
 
   @Override
@@ -96,6 +102,9 @@ final class HeaderTimeout extends ChannelDuplexHandler {
             .schedule(
                 () -> {
                   deadline = null;
+                  if (stats != null && ctx.channel().isOpen()) {
+                    stats.disconnected(DisconnectReason.HEADER_TIMEOUT);
+                  }
                   ctx.channel().close();
                 },
                 0,

@@ -3,11 +3,14 @@ package io.herald.http;
 import io.herald.auth.AccessDenied;
 import io.herald.auth.CorsPolicy;
 import io.herald.fanout.LoopDispatcher;
+import io.herald.metrics.HeraldStats;
+import io.herald.sse.DisconnectReason;
 import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -28,6 +31,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ObjectUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +63,9 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
   private final int maxBodyBytes;
   private final long stallNanos;
   private final boolean demo;
+  /** {@code --header-timeout}: how long the connection may go without a stream; 0: forever. */
+  private final long headerTimeoutNanos;
+  private ScheduledFuture<?> headerDeadline;
   private final Http2Connection.PropertyKey subscriberKey;
   private final Http2Connection.PropertyKey bodyKey;
   private final Http2Connection.PropertyKey headersKey;
@@ -84,8 +91,10 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       CorsPolicy cors,
       int maxBodyBytes,
       long stallNanos,
-      boolean demo) {
+      boolean demo,
+      long headerTimeoutNanos) {
     super(decoder, encoder, settings);
+    this.headerTimeoutNanos = headerTimeoutNanos;
     this.events = events;
     this.publish = publish;
     this.cors = cors;
@@ -104,6 +113,11 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
               }
 
               @Override
+              public void onStreamAdded(Http2Stream stream) {
+                cancelHeaderDeadline();
+              }
+
+              @Override
               public void onStreamClosed(Http2Stream stream) {
                 Subscribed subscribed = stream.removeProperty(subscriberKey);
                 if (subscribed != null) {
@@ -114,6 +128,9 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
                   body.release();
                 }
                 closeIfDone();
+                if (connection().numActiveStreams() == 0) {
+                  armHeaderDeadline(); // idle again, as an HTTP/1.1 keep-alive between requests
+                }
               }
             });
     encoder
@@ -136,6 +153,53 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     }
   }
 
+  /**
+   * Slowloris for HTTP/2: a client that sends the preface (and SETTINGS, PINGs) but never a
+   * HEADERS frame, or keeps a connection open with no stream, holds a place against {@code
+   * --max-connections} forever. After {@code --header-timeout} without an open stream the
+   * connection gets GOAWAY (NO_ERROR, "header-timeout") and is closed, counted as a {@code
+   * header-timeout} disconnect. The clock starts when the handler is added (after the preface,
+   * the h2c upgrade or ALPN) and again whenever the last stream ends; a new stream stops it.
+   */
+  private void armHeaderDeadline() {
+    ChannelHandlerContext ctx = context;
+    if (headerTimeoutNanos <= 0 || ctx == null || headerDeadline != null
+        || connection().goAwaySent() || connection().goAwayReceived()) {
+      return;
+    }
+    headerDeadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  headerDeadline = null;
+                  if (connection().numActiveStreams() > 0 || !ctx.channel().isActive()
+                      || connection().goAwaySent()) {
+                    return;
+                  }
+                  HeraldStats stats = events == null ? null : events.stats();
+                  if (stats != null) {
+                    stats.disconnected(DisconnectReason.HEADER_TIMEOUT);
+                  }
+                  goAway(
+                          ctx,
+                          connection().remote().lastStreamCreated(),
+                          Http2Error.NO_ERROR.code(),
+                          ByteBufUtil.writeAscii(ctx.alloc(), DisconnectReason.HEADER_TIMEOUT.label()),
+                          ctx.newPromise())
+                      .addListener(ChannelFutureListener.CLOSE);
+                  ctx.flush();
+                },
+                headerTimeoutNanos,
+                TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelHeaderDeadline() {
+    if (headerDeadline != null) {
+      headerDeadline.cancel(false);
+      headerDeadline = null;
+    }
+  }
+
   private record Subscribed(Subscriber subscriber, Http2EventStream stream, LoopDispatcher dispatcher) {}
 
   @Override
@@ -143,6 +207,9 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     super.handlerAdded(ctx);
     context = ctx;
     flush = new CoalescedFlush(ctx.channel());
+    if (connection().numActiveStreams() == 0) {
+      armHeaderDeadline();
+    }
     // Came from an HTTP/1.1 pipeline (h2c): its request handlers have nothing to do here.
     for (String name :
         new String[] {
@@ -155,6 +222,18 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
         ctx.pipeline().remove(name);
       }
     }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    cancelHeaderDeadline();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+    cancelHeaderDeadline();
+    super.handlerRemoved0(ctx);
   }
 
   @Override
@@ -545,6 +624,7 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
     private final long stallNanos;
     private CorsPolicy cors = CorsPolicy.none();
     private boolean demo;
+    private long headerTimeoutNanos;
 
     public Builder(EventsRoute events, PublishRoute publish, int maxBodyBytes, long stallNanos, int maxStreams) {
       this.events = events;
@@ -584,6 +664,15 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
       return this;
     }
 
+    /**
+     * {@code --header-timeout}: a connection with no open stream for this long gets GOAWAY and
+     * is closed (Slowloris over HTTP/2); 0, the default here: never.
+     */
+    public Builder headerTimeout(long nanos) {
+      this.headerTimeoutNanos = ObjectUtil.checkPositiveOrZero(nanos, "nanos");
+      return this;
+    }
+
     public Http2EventsHandler build() {
       return super.build();
     }
@@ -593,7 +682,8 @@ public final class Http2EventsHandler extends Http2ConnectionHandler {
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       Http2EventsHandler handler =
           new Http2EventsHandler(
-              decoder, encoder, settings, events, publish, cors, maxBodyBytes, stallNanos, demo);
+              decoder, encoder, settings, events, publish, cors, maxBodyBytes, stallNanos, demo,
+              headerTimeoutNanos);
       frameListener(handler.new Listener());
       return handler;
     }

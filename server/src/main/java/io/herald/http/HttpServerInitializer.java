@@ -108,7 +108,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     if (tls != null) {
       p.addLast("tls", tls.newHandler(ch.alloc()));
       p.addLast("alpn", new AlpnNegotiator());
-      p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos));
+      p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos, limiter.stats()));
       return;
     }
     p.addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
@@ -122,7 +122,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                     : null,
             maxBodyBytes);
     p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new Http2OnDemand()));
-    p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos));
+    p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos, limiter.stats()));
     addHttp1Handlers(p);
   }
 

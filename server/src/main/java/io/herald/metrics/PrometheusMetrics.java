@@ -64,7 +64,7 @@ public final class PrometheusMetrics {
     counter("herald_rejected_requests", "HTTP requests refused (bad request, over a limit, not allowed).", stats::rejectedRequests);
     CounterWithCallback.builder()
         .name("herald_disconnects")
-        .help("Streams that ended, by reason.")
+        .help("Streams that ended, by reason (header-timeout: connections closed by --header-timeout before any request).")
         .labelNames("reason")
         .callback(
             callback -> {

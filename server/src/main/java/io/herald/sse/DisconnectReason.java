@@ -1,6 +1,9 @@
 package io.herald.sse;
 
-/** Why a subscription ended; counted in {@code /stats} so operators can tell load from faults. */
+/**
+ * Why a subscription ended (or, for {@link #HEADER_TIMEOUT}, a connection that never carried a
+ * request); counted in {@code /stats} and {@code /metrics} so operators can tell load from faults.
+ */
 public enum DisconnectReason {
   /** The client closed the connection or the stream. */
   CLIENT_GONE("client-gone"),
@@ -17,7 +20,12 @@ public enum DisconnectReason {
   /** The token the stream was opened with expired; the client reconnects with a fresh one. */
   TOKEN_EXPIRED("token-expired"),
   /** The server is stopping; the client was asked to retry later. */
-  SHUTDOWN("shutdown");
+  SHUTDOWN("shutdown"),
+  /**
+   * A connection closed by {@code --header-timeout}: no complete request head in time on
+   * HTTP/1.1 (Slowloris, or an idle keep-alive), or no stream opened in time on HTTP/2.
+   */
+  HEADER_TIMEOUT("header-timeout");
 
   private final String label;
 

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.sse.DisconnectReason;
 import io.herald.testing.H2TestClient;
+import io.herald.testing.Http;
+import io.herald.testing.RawH2;
 import io.herald.testing.SseTestClient;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -72,6 +77,70 @@ class HeaderTimeoutTest extends HeraldTest {
     try (Socket socket = connect()) {
       assertEquals("", readUntilClosed(socket));
     }
+  }
+
+  @Test
+  void closesByTheHeaderTimeoutAreCountedAsHeaderTimeoutDisconnectsInStatsAndMetrics()
+      throws Exception {
+    start(b -> b.headerTimeout(TIMEOUT));
+    try (Socket silent = connect(); Socket slow = connect()) {
+      slow.getOutputStream().write("GET /events?topic=t HT".getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      assertEquals("", readUntilClosed(silent));
+      assertEquals("", readUntilClosed(slow));
+    }
+    Conditions.await(
+        () -> herald.server().stats().disconnects(DisconnectReason.HEADER_TIMEOUT) == 2,
+        WAIT,
+        "two header-timeout disconnects");
+    for (DisconnectReason other : DisconnectReason.values()) {
+      if (other != DisconnectReason.HEADER_TIMEOUT) {
+        assertEquals(0, herald.server().stats().disconnects(other), other.label());
+      }
+    }
+    String metrics = Http.get(herald.adminPort(), "/metrics").body();
+    assertTrue(metrics.contains("herald_disconnects_total{reason=\"header-timeout\"} 2.0"), metrics);
+  }
+
+  @Test
+  void anHttp2ConnectionThatSendsThePrefaceButNoHeadersGetsGoAwayAndIsClosed() throws Exception {
+    start(b -> b.headerTimeout(TIMEOUT));
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      RawH2.preface(out);
+      // Pings keep it busy but open no stream: they do not stop the clock.
+      RawH2.frame(out, RawH2.PING, 0, 0, new byte[8]);
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      RawH2.Frame goAway = RawH2.readUntil(in, RawH2.GOAWAY, 0);
+      assertTrue(goAway != null, "a GOAWAY before the close");
+      assertEquals(0, goAway.errorCode(), "NO_ERROR");
+      assertEquals(
+          "header-timeout",
+          new String(goAway.payload(), 8, goAway.payload().length - 8, StandardCharsets.US_ASCII));
+      assertEquals(null, RawH2.read(in), "then the connection is closed");
+    }
+    Conditions.await(() -> herald.server().stats().httpConnections() == 0, WAIT, "the place freed");
+    assertEquals(1, herald.server().stats().disconnects(DisconnectReason.HEADER_TIMEOUT));
+  }
+
+  @Test
+  void anHttp2ConnectionWhoseStreamsHaveEndedIsClosedAfterTheTimeoutLikeAnIdleKeepAlive()
+      throws Exception {
+    start(b -> b.headerTimeout(TIMEOUT));
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      RawH2.preface(out);
+      RawH2.frame(out, RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, 1, RawH2.getRequest("/nowhere"));
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      assertEquals("404", RawH2.answer(in, 1));
+      RawH2.Frame goAway = RawH2.readUntil(in, RawH2.GOAWAY, 0);
+      assertTrue(goAway != null, "a GOAWAY once idle past the timeout");
+      assertEquals(0, goAway.errorCode(), "NO_ERROR");
+      assertEquals(null, RawH2.read(in), "then the connection is closed");
+    }
+    assertEquals(1, herald.server().stats().disconnects(DisconnectReason.HEADER_TIMEOUT));
   }
 
   @Test

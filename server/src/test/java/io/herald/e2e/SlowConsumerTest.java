@@ -102,6 +102,34 @@ class SlowConsumerTest extends HeraldTest {
     }
   }
 
+  @Test
+  void aSmallerSendBufferHoldsLessForAReaderThatDoesNotRead() throws Exception {
+    Path table = Path.of("/proc/net/tcp");
+    Assumptions.assumeTrue(Files.isReadable(table), "needs Linux's /proc/net/tcp");
+    herald =
+        TestHerald.start(
+            b -> b.queueEvents(1_000_000).queueBytes(256L << 20).stallTimeout(Duration.ofMinutes(5))
+                .sendBuffer(16 * 1024));
+    try (SseTestClient stalled = SseTestClient.openStalled(herald.httpPort(), "/events?topic=t");
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      awaitStreams(1);
+      String payload = "\"" + "z".repeat(1000) + "\"";
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 4000; i++) {
+        lines.append("{\"topic\":\"t\",\"data\":").append(payload).append("}\n");
+      }
+      ingest.pipeline(lines.toString(), 4000); // ~4 MB
+      Conditions.await(
+          () -> herald.server().stats().delivered() >= 1, WAIT, "delivery started");
+      KernelSockets.Entry socket = KernelSockets.find(herald.httpPort(), stalled.localPort());
+      assertTrue(socket != null, "the stalled connection's socket is in /proc/net/tcp");
+      long queued = socket.sendQueue();
+      assertTrue(queued > 0, "the stalled connection's queue was found");
+      // 16 KiB asked, doubled by the kernel: a few tens of KiB, not the default's hundreds.
+      assertTrue(queued <= 64 * 1024, "the kernel holds " + queued + " bytes for a reader that does not read");
+    }
+  }
+
   private void awaitStreams(long n) throws InterruptedException {
     Conditions.await(() -> herald.server().stats().streams() == n, WAIT, "streams == " + n);
   }

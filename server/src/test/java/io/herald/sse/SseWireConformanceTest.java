@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.history.EventId;
+import io.herald.testing.EventSourceClient;
 import io.herald.testing.NettyLeaks;
 import io.herald.testing.ReferenceSseParser;
 import io.netty.buffer.ByteBuf;
@@ -23,14 +24,18 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Herald's wire format judged by an independent parser: generated events go through the real
  * encoder ({@link SseEncoder#encode}), the bytes a client would receive go to the npm package
- * {@code eventsource-parser} in Node ({@link ReferenceSseParser}), and what it reads back must be
- * exactly the events that were published.
+ * {@code eventsource-parser} in Node ({@link ReferenceSseParser}) and, over a real HTTP
+ * connection, to the npm {@code eventsource} client ({@link EventSourceClient}, the browser's
+ * {@code EventSource} for Node), and what they read back must be exactly the events that were
+ * published.
  *
  * <p>"Exactly" means what the WHATWG standard lets survive the trip: the id and the event type
  * byte for byte (they never contain CR, LF or NUL: {@link EventFields}), and the data with every
@@ -40,16 +45,21 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class SseWireConformanceTest {
   private static ReferenceSseParser parser;
+  private static EventSourceClient client;
 
   @BeforeContainer
   static void startParser() throws Exception {
     parser = ReferenceSseParser.start();
+    client = EventSourceClient.start();
   }
 
   @AfterContainer
   static void stopParser() throws Exception {
     if (parser != null) {
       parser.close();
+    }
+    if (client != null) {
+      client.close();
     }
     NettyLeaks.check();
   }
@@ -83,6 +93,49 @@ class SseWireConformanceTest {
       assertEquals(sent.type(), got.get("event").isNull() ? null : got.get("event").asText(), where + ": type");
       assertEquals(asClientSeesIt(sent.data()), got.get("data").asText(), where + ": data");
     }
+  }
+
+  /**
+   * The same streams, as a browser's {@code EventSource} receives them: the npm {@code eventsource}
+   * client reads them over a real HTTP connection, the body cut into pieces at arbitrary bytes
+   * (mid-line, mid-character), and must dispatch exactly the published events — type, data and
+   * id — then come back after the stream's {@code retry:} with the last id as {@code
+   * Last-Event-ID}. The reconnection delay is a few milliseconds here so that many streams fit in
+   * a test; the edge cases below use real ones.
+   */
+  @Property(tries = 100)
+  void eventsourceClientReceivesEveryPublishedEventAndResumesFromTheLastId(
+      @ForAll("streams") List<Published> events,
+      @ForAll("heartbeatEvery") int heartbeatEvery,
+      @ForAll @IntRange(min = 1, max = 20) int retryMillis,
+      @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 2_000_000) Integer> cuts)
+      throws Exception {
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    wire.writeBytes(SseFrames.opening(retryMillis, 0).getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < events.size(); i++) {
+      wire.writeBytes(encodedPayload(i + 1, events.get(i)));
+      if (heartbeatEvery > 0 && i % heartbeatEvery == 0) {
+        wire.writeBytes(SseFrames.HEARTBEAT.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] bytes = wire.toByteArray();
+    JsonNode seen = client.play(bytes, cuts.stream().map(c -> c % (bytes.length + 1)).toList());
+
+    assertEquals("[]", seen.get("errors").toString(), "the client reported errors");
+    assertEquals(events.size(), seen.get("events").size(), "events dispatched");
+    for (int i = 0; i < events.size(); i++) {
+      Published sent = events.get(i);
+      JsonNode got = seen.get("events").get(i);
+      String where = "event " + i + " of " + events.size();
+      assertEquals(sent.type() == null ? "message" : sent.type(), got.get("type").asText(), where + ": type");
+      assertEquals(asClientSeesIt(sent.data()), got.get("data").asText(), where + ": data");
+      assertEquals(sent.id().toString(), got.get("lastEventId").asText(), where + ": id");
+    }
+    assertTrue(seen.hasNonNull("reconnect"), "the client came back after the stream ended: " + seen);
+    assertEquals(
+        events.get(events.size() - 1).id().toString(),
+        seen.get("reconnect").get("lastEventId").asText(),
+        "Last-Event-ID of the reconnect");
   }
 
   /** The standard's data buffer: lines joined with LF, whichever break ended them. */
@@ -234,6 +287,75 @@ class SseWireConformanceTest {
     JsonNode event = parsed.get("events").get(0);
     assertEquals("t\uFFFD\u010D", event.get("event").asText());
     assertEquals("x\uFFFD\u010Aevent: admin\nb\uFFFD\uFFFD\u00E9\uFFFD", event.get("data").asText());
+  }
+
+  // --- the same edge cases, as the eventsource client lives them over HTTP ---
+
+  @Example
+  void eventsourceClientWaitsTheFirstRetryAndALaterRetryReplacesIt() throws Exception {
+    EventId id = new EventId(1700000000000L, 1);
+    // The opening's retry: the client waits at least that long before it comes back.
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    wire.writeBytes(SseFrames.opening(400, 0).getBytes(StandardCharsets.UTF_8));
+    wire.writeBytes(encodedPayload(1, new Published(id, null, "one")));
+    JsonNode seen = client.play(wire.toByteArray(), List.of());
+    assertEquals("[]", seen.get("errors").toString());
+    assertEquals(1, seen.get("events").size());
+    assertTrue(seen.get("reconnect").get("afterMs").asDouble() >= 390, "waited the retry: " + seen);
+
+    // The graceful stop's retry (a minute to the opening's, 50 ms at the end) is the one the
+    // client uses: it is back long before the opening's minute (or the Node side gives up at 20 s).
+    wire.reset();
+    wire.writeBytes(SseFrames.opening(60_000, 0).getBytes(StandardCharsets.UTF_8));
+    wire.writeBytes(encodedPayload(1, new Published(id, null, "one")));
+    wire.writeBytes(SseFrames.retry(50).getBytes(StandardCharsets.UTF_8));
+    seen = client.play(wire.toByteArray(), List.of());
+    assertEquals("[]", seen.get("errors").toString(), "came back after the last retry");
+    assertEquals(id.toString(), seen.get("reconnect").get("lastEventId").asText());
+  }
+
+  @Example
+  void eventsourceClientKeepsTheLastIdAcrossResetAndHeartbeatsAndOnlyAnEmptyIdClearsIt()
+      throws Exception {
+    EventId first = new EventId(1700000000000L, 1);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    wire.writeBytes(SseFrames.opening(5, 0).getBytes(StandardCharsets.UTF_8));
+    wire.writeBytes(encodedPayload(1, new Published(first, null, "one")));
+    wire.writeBytes(SseFrames.HEARTBEAT.getBytes(StandardCharsets.UTF_8));
+    wire.writeBytes(SseFrames.reset(first).getBytes(StandardCharsets.UTF_8));
+    JsonNode seen = client.play(wire.toByteArray(), List.of());
+    assertEquals("[]", seen.get("errors").toString());
+    assertEquals(List.of("message", "reset"), types(seen));
+    // Herald's reset has no id field, so the client still resumes from its last real event.
+    assertEquals(first.toString(), seen.get("reconnect").get("lastEventId").asText(), seen.toString());
+
+    // An empty id: line is the standard's way to clear it (the client then sends no
+    // Last-Event-ID); Herald never writes one, since its ids are never empty.
+    assertTrue(new String(encodedPayload(2, new Published(first, "t", "x")), StandardCharsets.UTF_8)
+        .startsWith("id: " + first + "\n"), "an event's id line");
+    wire.write("id:\ndata: cleared\n\n".getBytes(StandardCharsets.UTF_8));
+    seen = client.play(wire.toByteArray(), List.of());
+    assertEquals(List.of("message", "reset", "message"), types(seen));
+    assertTrue(seen.get("reconnect").get("lastEventId").isNull(), "no Last-Event-ID: " + seen);
+  }
+
+  @Example
+  void eventsourceClientSeesNoBomFromHeraldAndADataBomAsData() throws Exception {
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    wire.writeBytes(SseFrames.opening(5, 0).getBytes(StandardCharsets.UTF_8));
+    wire.writeBytes(encodedPayload(1, new Published(new EventId(1, 1), null, "\uFEFFx")));
+    byte[] bytes = wire.toByteArray();
+    assertFalse(startsWith(bytes, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}));
+    // Cut right after the data's BOM too: a BOM is stripped at the start of the stream only.
+    JsonNode seen = client.play(bytes, List.of(bytes.length - 3));
+    assertEquals("[]", seen.get("errors").toString());
+    assertEquals("\uFEFFx", seen.get("events").get(0).get("data").asText());
+  }
+
+  private static List<String> types(JsonNode seen) {
+    List<String> types = new ArrayList<>();
+    seen.get("events").forEach(e -> types.add(e.get("type").asText()));
+    return types;
   }
 
   private static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class ReferenceSseParser implements AutoCloseable {
   private static final Path SOURCE = Path.of("src/test/node");
   private static final Path WORK = Path.of("target/sse-reference-parser");
-  private static final List<String> FILES = List.of("package.json", "package-lock.json", "parse-streams.mjs");
+  private static final List<String> FILES = List.of("package.json", "package-lock.json", "parse-streams.mjs", "eventsource-streams.mjs");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process node;
@@ -44,21 +44,31 @@ public final class ReferenceSseParser implements AutoCloseable {
 
   /** Installs the parser if needed and starts one Node process. */
   public static ReferenceSseParser start() throws IOException, InterruptedException {
+    return new ReferenceSseParser(startNode("parse-streams.mjs"));
+  }
+
+  /**
+   * Copies the Node scripts and their pinned packages ({@code package-lock.json}:
+   * {@code eventsource-parser} and the {@code eventsource} client) into {@code target/}, installs
+   * them with {@code npm ci} when one is missing, and starts {@code node SCRIPT} there.
+   */
+  static Process startNode(String script) throws IOException, InterruptedException {
     requireTool("node");
     requireTool("npm");
     Files.createDirectories(WORK);
     for (String file : FILES) {
       Files.copy(SOURCE.resolve(file), WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
     }
-    if (!Files.isDirectory(WORK.resolve("node_modules/eventsource-parser"))) {
-      run(WORK, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+    synchronized (ReferenceSseParser.class) {
+      if (!Files.isDirectory(WORK.resolve("node_modules/eventsource-parser"))
+          || !Files.isDirectory(WORK.resolve("node_modules/eventsource"))) {
+        run(WORK, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+      }
     }
-    Process node =
-        new ProcessBuilder("node", "parse-streams.mjs")
-            .directory(WORK.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    return new ReferenceSseParser(node);
+    return new ProcessBuilder("node", script)
+        .directory(WORK.toFile())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
   }
 
   /** What the reference parser reads from one whole stream (a fresh parser per stream). */

@@ -1,0 +1,60 @@
+package io.herald.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@code --send-buffer} and {@code --tcp-keepalive-*}: what the kernel can take, checked at start. */
+class HeraldConfigSocketTest {
+  private static String refusal(HeraldConfig.Builder builder) {
+    return assertThrows(IllegalArgumentException.class, builder::build).getMessage();
+  }
+
+  @Test
+  void defaultsAreA256KiBSendBufferAndKeepaliveAfter60sWith3ProbesEvery10s() {
+    HeraldConfig config = HeraldConfig.builder().build();
+    assertEquals(256 * 1024, config.sendBuffer);
+    assertEquals(Duration.ofSeconds(60), config.tcpKeepaliveIdle);
+    assertEquals(Duration.ofSeconds(10), config.tcpKeepaliveInterval);
+    assertEquals(3, config.tcpKeepaliveCount);
+  }
+
+  @Test
+  void zeroMeansTheKernelsSendBufferAndNoKeepalive() {
+    HeraldConfig config =
+        HeraldConfig.builder().sendBuffer(0).tcpKeepaliveIdle(Duration.ZERO).build();
+    assertEquals(0, config.sendBuffer);
+    assertEquals(Duration.ZERO, config.tcpKeepaliveIdle);
+  }
+
+  @Test
+  void refusesSendBuffersTheKernelCannotTakeNamingTheOption() {
+    assertEquals(
+        "--send-buffer must be 0 (the kernel's autotuning) or from 4KiB to 64MiB (got 1000)",
+        refusal(HeraldConfig.builder().sendBuffer(1000)));
+    assertEquals(
+        "--send-buffer must be 0 (the kernel's autotuning) or from 4KiB to 64MiB (got 134217728)",
+        refusal(HeraldConfig.builder().sendBuffer(128 << 20)));
+  }
+
+  @Test
+  void refusesKeepaliveTimesThatAreNotWholeSecondsTheKernelTakes() {
+    assertEquals(
+        "--tcp-keepalive-idle must be whole seconds from 1s to 32767s (or 0: keepalive off) (got 1500ms)",
+        refusal(HeraldConfig.builder().tcpKeepaliveIdle(Duration.ofMillis(1500))));
+    assertEquals(
+        "--tcp-keepalive-idle must be whole seconds from 1s to 32767s (or 0: keepalive off) (got 10h)",
+        refusal(HeraldConfig.builder().tcpKeepaliveIdle(Duration.ofHours(10))));
+    assertEquals(
+        "--tcp-keepalive-interval must be whole seconds from 1s to 32767s (got 0)",
+        refusal(HeraldConfig.builder().tcpKeepaliveInterval(Duration.ZERO)));
+    assertEquals(
+        "--tcp-keepalive-count must be from 1 to 127 (got 0)",
+        refusal(HeraldConfig.builder().tcpKeepaliveCount(0)));
+    assertEquals(
+        "--tcp-keepalive-count must be from 1 to 127 (got 128)",
+        refusal(HeraldConfig.builder().tcpKeepaliveCount(128)));
+  }
+}
