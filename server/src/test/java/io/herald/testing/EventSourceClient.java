@@ -3,14 +3,8 @@ package io.herald.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The npm {@code eventsource} client (the browser's {@code EventSource} for Node, pinned in
@@ -21,24 +15,20 @@ import java.util.concurrent.TimeUnit;
  * reconnect with 204 (which stops an {@code EventSource} for good); {@link #play} returns what
  * the client dispatched and what it sent when it came back.
  *
- * <p>Installed next to {@link ReferenceSseParser}, from the same lock file.
+ * <p>Installed next to {@link ReferenceSseParser}, from the same lock file, by {@link NodeScript}.
  */
 public final class EventSourceClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Process node;
-  private final BufferedWriter in;
-  private final BufferedReader out;
+  private final NodeScript node;
 
-  private EventSourceClient(Process node) {
+  private EventSourceClient(NodeScript node) {
     this.node = node;
-    this.in = new BufferedWriter(new OutputStreamWriter(node.getOutputStream(), StandardCharsets.US_ASCII));
-    this.out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
   }
 
   /** Installs the client if needed and starts one Node process (with its HTTP server). */
   public static EventSourceClient start() throws IOException, InterruptedException {
-    return new EventSourceClient(ReferenceSseParser.startNode("eventsource-streams.mjs"));
+    return new EventSourceClient(NodeScript.start("eventsource-streams.mjs"));
   }
 
   /**
@@ -51,30 +41,11 @@ public final class EventSourceClient implements AutoCloseable {
     ObjectNode input = JSON.createObjectNode();
     input.put("body", body);
     cuts.forEach(input.putArray("cuts")::add);
-    in.write(JSON.writeValueAsString(input)); // byte[] is written as base64
-    in.write('\n');
-    in.flush();
-    String line = out.readLine();
-    if (line == null) {
-      throw new IOException("the Node EventSource client ended early (exit " + exitCode() + "); see stderr above");
-    }
-    return JSON.readTree(line);
-  }
-
-  private String exitCode() {
-    try {
-      return node.waitFor(5, TimeUnit.SECONDS) ? String.valueOf(node.exitValue()) : "still running";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
+    return node.ask(JSON.writeValueAsString(input)); // byte[] is written as base64
   }
 
   @Override
   public void close() throws IOException, InterruptedException {
-    in.close();
-    if (!node.waitFor(10, TimeUnit.SECONDS)) {
-      node.destroyForcibly();
-    }
+    node.close();
   }
 }

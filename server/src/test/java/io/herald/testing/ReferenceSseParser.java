@@ -1,126 +1,34 @@
 package io.herald.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The npm package {@code eventsource-parser}, run in Node, as an independent judge of Herald's
  * wire format. One Node process serves many streams: {@link #parse} writes one stream's bytes as a
  * base64 line and reads back one JSON line of what the parser made of it (see
- * {@code src/test/node/parse-streams.mjs}).
- *
- * <p>The script and its pinned dependency are copied into {@code target/sse-reference-parser} and
- * installed there with {@code npm ci} when {@code node_modules} is missing, so a fresh machine
- * needs only {@code node} and {@code npm} on the PATH (and the npm registry); without them this
- * fails with a message saying so.
+ * {@code src/test/node/parse-streams.mjs}). Installed by {@link NodeScript}.
  */
 public final class ReferenceSseParser implements AutoCloseable {
-  private static final Path SOURCE = Path.of("src/test/node");
-  private static final Path WORK = Path.of("target/sse-reference-parser");
-  private static final List<String> FILES = List.of("package.json", "package-lock.json", "parse-streams.mjs", "eventsource-streams.mjs");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private final NodeScript node;
 
-  private final Process node;
-  private final BufferedWriter in;
-  private final BufferedReader out;
-
-  private ReferenceSseParser(Process node) {
+  private ReferenceSseParser(NodeScript node) {
     this.node = node;
-    this.in = new BufferedWriter(new OutputStreamWriter(node.getOutputStream(), StandardCharsets.US_ASCII));
-    this.out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
   }
 
   /** Installs the parser if needed and starts one Node process. */
   public static ReferenceSseParser start() throws IOException, InterruptedException {
-    return new ReferenceSseParser(startNode("parse-streams.mjs"));
-  }
-
-  /**
-   * Copies the Node scripts and their pinned packages ({@code package-lock.json}:
-   * {@code eventsource-parser} and the {@code eventsource} client) into {@code target/}, installs
-   * them with {@code npm ci} when one is missing, and starts {@code node SCRIPT} there.
-   */
-  static Process startNode(String script) throws IOException, InterruptedException {
-    requireTool("node");
-    requireTool("npm");
-    Files.createDirectories(WORK);
-    for (String file : FILES) {
-      Files.copy(SOURCE.resolve(file), WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-    }
-    synchronized (ReferenceSseParser.class) {
-      if (!Files.isDirectory(WORK.resolve("node_modules/eventsource-parser"))
-          || !Files.isDirectory(WORK.resolve("node_modules/eventsource"))) {
-        run(WORK, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
-      }
-    }
-    return new ProcessBuilder("node", script)
-        .directory(WORK.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    return new ReferenceSseParser(NodeScript.start("parse-streams.mjs"));
   }
 
   /** What the reference parser reads from one whole stream (a fresh parser per stream). */
   public JsonNode parse(byte[] stream) throws IOException {
-    in.write(Base64.getEncoder().encodeToString(stream));
-    in.write('\n');
-    in.flush();
-    String line = out.readLine();
-    if (line == null) {
-      throw new IOException("the Node parser ended early (exit " + exitCode() + "); see stderr above");
-    }
-    return JSON.readTree(line);
-  }
-
-  private String exitCode() {
-    try {
-      return node.waitFor(5, TimeUnit.SECONDS) ? String.valueOf(node.exitValue()) : "still running";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
+    return node.ask(Base64.getEncoder().encodeToString(stream));
   }
 
   @Override
   public void close() throws IOException, InterruptedException {
-    in.close();
-    if (!node.waitFor(10, TimeUnit.SECONDS)) {
-      node.destroyForcibly();
-    }
-  }
-
-  private static void requireTool(String tool) throws IOException, InterruptedException {
-    try {
-      Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      if (p.waitFor() == 0) {
-        return;
-      }
-    } catch (IOException e) {
-      // reported below
-    }
-    throw new IllegalStateException(
-        "'" + tool + "' is not on the PATH: the SSE conformance tests run the reference parser"
-            + " (npm eventsource-parser) in Node; install Node.js and npm (Debian: apt-get install"
-            + " nodejs npm)");
-  }
-
-  private static void run(Path dir, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed in " + dir + ":\n" + output);
-    }
+    node.close();
   }
 }
