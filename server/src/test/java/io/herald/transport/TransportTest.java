@@ -1,10 +1,10 @@
 package io.herald.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.herald.config.HeraldConfig;
 import org.junit.jupiter.api.Test;
@@ -31,10 +31,16 @@ class TransportTest {
   }
 
   @Test
-  void anUnavailableTransportSaysWhy() {
-    assumeTrue(!Transport.IO_URING.isAvailable(), "io_uring loads here");
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, Transport.IO_URING::checkAvailable);
-    assertTrue(e.getMessage().startsWith("--transport io_uring is not available here"));
+  void startingOnATransportChecksItCanRunHereAndSaysWhyNot() {
+    for (Transport transport : Transport.values()) {
+      if (transport.isAvailable()) {
+        assertEquals(transport, transport.checkAvailable());
+      } else {
+        IllegalStateException e = assertThrows(IllegalStateException.class, transport::checkAvailable);
+        assertTrue(e.getMessage().startsWith("--transport " + transport.label() + " is not available here: "),
+            e.getMessage());
+        assertNotNull(e.getCause(), "Netty's reason is kept");
+      }
+    }
   }
 }
