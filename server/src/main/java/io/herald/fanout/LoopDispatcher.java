@@ -8,6 +8,7 @@ import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Promise;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +29,14 @@ import org.jctools.queues.SpscArrayQueue;
  * between: batching is what keeps throughput rising with the publish rate, slicing what keeps
  * the loop responsive during a fan-out to tens of thousands.
  *
+ * <p>Replays share the loop the same way: a subscriber with history to replay joins {@link
+ * #replaying}, a queue served round-robin, one {@link Subscriber#replayStep step} per subscriber
+ * per visit, at most {@link #REPLAY_SLICE_EVENTS} events and {@link #REPLAY_SLICE_BYTES} bytes
+ * per turn of the loop, with the loop's I/O and live deliveries in between. A storm of clients
+ * resuming at once thus costs each turn a bounded slice instead of every replay in full inside
+ * the read of its request. (The seam with live events is the subscriber's: see {@link
+ * Subscriber}.)
+ *
  * <p>If the queue is ever full, this loop is a whole ring behind: it is marked overrun, and its
  * next drain cuts every subscriber on it (they resume from their last id) instead of silently
  * skipping events.
@@ -44,6 +53,15 @@ public final class LoopDispatcher implements Subscriber.Owner {
    * fan-out to tens of thousands.
    */
   static final int SLICE = 1024;
+
+  /**
+   * The most replayed events written per turn of the loop, over all its replaying subscribers:
+   * about as many writes as one slice of live delivery.
+   */
+  static final int REPLAY_SLICE_EVENTS = 1024;
+
+  /** The most replayed bytes written per turn of the loop, over all its replaying subscribers. */
+  static final long REPLAY_SLICE_BYTES = 1 << 20;
 
   private final EventLoop loop;
   private final SpscArrayQueue<SseEvent> queue;
@@ -62,6 +80,13 @@ public final class LoopDispatcher implements Subscriber.Owner {
   private boolean delivering;
   /** Subscribers of several topics: they need every event in publish order, so no runs. */
   private int multiTopicSubscribers;
+  /**
+   * Subscribers with a replay step to take, each at most once ({@link
+   * Subscriber#isReplayQueued}): bounded by the loop's subscribers.
+   */
+  private final ArrayDeque<Subscriber> replaying = new ArrayDeque<>();
+  private boolean replayScheduled;
+  private final Runnable replayTask = this::replaySlice;
 
   LoopDispatcher(EventLoop loop, int capacity, HeraldStats stats, Runnable afterDrain) {
     this(loop, capacity, stats, afterDrain, ByteBufAllocator.DEFAULT);
@@ -232,6 +257,50 @@ public final class LoopDispatcher implements Subscriber.Owner {
       if (i < all.size()) {
         all.get(i).sweep(now);
       }
+    }
+  }
+
+  /**
+   * Queues a subscriber's replay for this loop's next replay slice (a task executed now, so the
+   * first slice runs once the loop's current I/O pass is done, not inside a request's read).
+   */
+  @Override
+  public void replayPending(Subscriber subscriber) {
+    assert loop.inEventLoop();
+    if (subscriber.isReplayQueued()) {
+      return;
+    }
+    subscriber.replayQueued(true);
+    replaying.add(subscriber);
+    if (!replayScheduled) {
+      replayScheduled = true;
+      loop.execute(replayTask);
+    }
+  }
+
+  /**
+   * One turn's slice of replay: round-robin, one step per subscriber per visit, until the budget
+   * is spent or nobody can take more. A subscriber whose connection went unwritable leaves the
+   * queue and comes back through {@link #writable}; one that caught up or closed just leaves.
+   */
+  private void replaySlice() {
+    replayScheduled = false;
+    Subscriber.ReplayBudget budget =
+        new Subscriber.ReplayBudget(REPLAY_SLICE_EVENTS, REPLAY_SLICE_BYTES);
+    long now = System.nanoTime();
+    Subscriber subscriber;
+    while (!budget.isSpent() && (subscriber = replaying.poll()) != null) {
+      subscriber.replayQueued(false);
+      subscriber.replayStep(budget, now);
+      if (subscriber.canReplay()) {
+        subscriber.replayQueued(true);
+        replaying.add(subscriber);
+      }
+    }
+    if (!replaying.isEmpty()) {
+      replayScheduled = true;
+      // A task scheduled now runs after the loop's next I/O; one executed now would not.
+      loop.schedule(replayTask, 0, TimeUnit.NANOSECONDS);
     }
   }
 

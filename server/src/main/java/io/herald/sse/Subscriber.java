@@ -11,10 +11,16 @@ import java.util.Set;
  * protocol ({@link EventStream} only frames and writes).
  *
  * <p>The seam between replay and live delivery: a subscriber first replays from the history in
- * chunks (as fast as its connection takes them) while live events for it are skipped, then, once
- * a replay step finds nothing newer, it takes live events from its dispatcher. Every event is
- * delivered only if its position is past {@link #deliveredPosition}, so nothing at the seam is
- * sent twice, and nothing is missed because "caught up" is decided under the publishing lock.
+ * steps while live events for it are skipped, then, once a replay step finds nothing newer, it
+ * takes live events from its dispatcher. Every event is delivered only if its position is past
+ * {@link #deliveredPosition}, so nothing at the seam is sent twice, and nothing is missed because
+ * "caught up" is decided under the publishing lock. A live event skipped while replaying is in
+ * the history already (it is appended before it is handed to a dispatcher), so a later step
+ * replays it, in order, however many turns of the loop the replay takes.
+ *
+ * <p>The subscriber never decides when its replay steps run: it asks its {@link Owner} ({@link
+ * Owner#replayPending}), which runs {@link #replayStep} within a budget per turn of its event
+ * loop, so a thousand replays cannot hold the loop away from the streams that are live.
  *
  * <p>Owned by one event loop: every method runs on the loop of the subscriber's channel.
  */
@@ -28,6 +34,36 @@ public final class Subscriber {
     /** Where work that completes elsewhere (a page of the shared log) comes back to. */
     default java.util.concurrent.Executor executor() {
       return Runnable::run;
+    }
+
+    /**
+     * The subscriber has history to replay and its connection can take it: run {@link
+     * #replayStep} for it while {@link #canReplay}, now or in later turns of its event loop.
+     * This default replays everything at once (an owner with no loop to share, as in tests).
+     */
+    default void replayPending(Subscriber subscriber) {
+      ReplayBudget unbounded = new ReplayBudget(Integer.MAX_VALUE, Long.MAX_VALUE);
+      while (subscriber.canReplay()) {
+        subscriber.replayStep(unbounded, System.nanoTime());
+      }
+    }
+  }
+
+  /**
+   * What replay steps may still write in one turn of an event loop, counted down by {@link
+   * #replayStep}. Owned by the loop's thread.
+   */
+  public static final class ReplayBudget {
+    int events;
+    long bytes;
+
+    public ReplayBudget(int events, long bytes) {
+      this.events = events;
+      this.bytes = bytes;
+    }
+
+    public boolean isSpent() {
+      return events <= 0 || bytes <= 0;
     }
   }
 
@@ -52,6 +88,7 @@ public final class Subscriber {
   private boolean closed;
   private Runnable closeAction;
   private boolean dirty;
+  private boolean replayQueued; // in its owner's queue of pending replays
 
   /**
    * Per-subscriber bounds, from the configuration.
@@ -102,6 +139,23 @@ public final class Subscriber {
     return replayFrom >= 0;
   }
 
+  /** Whether this subscriber is in its owner's queue of pending replays (the owner keeps it). */
+  public boolean isReplayQueued() {
+    return replayQueued;
+  }
+
+  public void replayQueued(boolean queued) {
+    replayQueued = queued;
+  }
+
+  /**
+   * Whether a {@link #replayStep} would write now: open, replaying from the history (not waiting
+   * for the shared log), and its connection below its high-water mark.
+   */
+  public boolean canReplay() {
+    return !closed && replayFrom >= 0 && logCursor == null && stream.isWritable();
+  }
+
   /**
    * Starts the subscription once its response headers are written: replays what the client
    * missed, or tells it that it cannot resume ({@code event: reset}), then goes live.
@@ -126,11 +180,10 @@ public final class Subscriber {
       fetchFromLog();
       return;
     }
+    stream.flush(); // the opening goes out now; a replay follows in its owner's turns
     if (start.replayFrom() >= 0) {
       replayFrom = start.replayFrom();
-      replay(nowNanos);
-    } else {
-      stream.flush();
+      owner.replayPending(this);
     }
   }
 
@@ -194,7 +247,7 @@ public final class Subscriber {
         fetchFromLog();
       }
     } else if (replayFrom >= 0) {
-      replay(nowNanos);
+      owner.replayPending(this);
     }
   }
 
@@ -227,7 +280,8 @@ public final class Subscriber {
       logCursor = null;
       stream.writeText(SseFrames.reset(page.earliest()));
       replayFrom = liveAtStart + 1;
-      replay(now);
+      stream.flush();
+      owner.replayPending(this);
       return;
     }
     try {
@@ -241,7 +295,7 @@ public final class Subscriber {
     if (page.done()) {
       logCursor = null;
       stream.flush();
-      replay(now); // the history from replayFrom: the same seam as any replay
+      owner.replayPending(this); // the history from replayFrom: the same seam as any replay
       return;
     }
     logCursor = page.last();
@@ -251,37 +305,46 @@ public final class Subscriber {
     }
   }
 
-  private void replay(long nowNanos) {
-    List<SseEvent> batch = new ArrayList<>();
-    int maxEvents = Math.max(1, limits.queueEvents() / 2);
-    long maxBytes = Math.max(1, limits.queueBytes() / 2);
-    while (!closed && replayFrom >= 0 && stream.isWritable()) {
-      ReplaySource.Step step =
-          replaySource.replay(replayFrom, topicSet::contains, maxEvents, maxBytes, batch);
-      try {
-        for (SseEvent event : batch) {
-          stream.writeEvent(event);
-          deliveredPosition = event.position();
-        }
-      } finally {
-        for (SseEvent event : batch) {
-          event.release();
-        }
-        batch.clear();
-      }
-      if (step.next() < 0) {
-        cut(DisconnectReason.REPLAY_OVERRUN);
-        return;
-      }
-      lastWriteNanos = nowNanos;
-      if (step.caughtUp()) {
-        deliveredPosition = step.next() - 1;
-        replayFrom = -1;
-      } else {
-        replayFrom = step.next();
-      }
-      stream.flush();
+  /**
+   * One step of the replay, if {@link #canReplay}: at most half the queue bound, and at most what
+   * is left of {@code budget} (which it counts down), written and flushed. A step always takes at
+   * least one event's worth of the budget, so a turn of steps ends even if each finds nothing.
+   */
+  public void replayStep(ReplayBudget budget, long nowNanos) {
+    if (!canReplay()) {
+      return;
     }
+    List<SseEvent> batch = new ArrayList<>();
+    int maxEvents = Math.max(1, Math.min(budget.events, limits.queueEvents() / 2));
+    long maxBytes = Math.max(1, Math.min(budget.bytes, limits.queueBytes() / 2));
+    ReplaySource.Step step =
+        replaySource.replay(replayFrom, topicSet::contains, maxEvents, maxBytes, batch);
+    long bytes = 0;
+    try {
+      for (SseEvent event : batch) {
+        stream.writeEvent(event);
+        deliveredPosition = event.position();
+        bytes += event.size();
+      }
+    } finally {
+      for (SseEvent event : batch) {
+        event.release();
+      }
+    }
+    budget.events -= Math.max(1, batch.size());
+    budget.bytes -= Math.max(1, bytes);
+    if (step.next() < 0) {
+      cut(DisconnectReason.REPLAY_OVERRUN);
+      return;
+    }
+    lastWriteNanos = nowNanos;
+    if (step.caughtUp()) {
+      deliveredPosition = step.next() - 1;
+      replayFrom = -1;
+    } else {
+      replayFrom = step.next();
+    }
+    stream.flush();
   }
 
   /**

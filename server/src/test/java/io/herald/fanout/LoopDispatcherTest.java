@@ -3,6 +3,7 @@ package io.herald.fanout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.history.EventHistory;
 import io.herald.history.EventId;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.EventStream;
@@ -33,6 +34,7 @@ class LoopDispatcherTest {
   private final LoopDispatcher dispatcher =
       new LoopDispatcher(channel.eventLoop(), 8192, stats, () -> {});
   private final List<SseEvent> published = new ArrayList<>();
+  private final EventHistory history = new EventHistory(100_000, 64 << 20);
   private long position;
 
   /** Every subscriber starts live at the current position; nothing to replay. */
@@ -52,6 +54,7 @@ class LoopDispatcherTest {
   @AfterEach
   void release() {
     published.forEach(SseEvent::release);
+    history.clear();
     channel.finishAndReleaseAll();
   }
 
@@ -209,6 +212,88 @@ class LoopDispatcherTest {
     assertTrue(small.offer(next), "after the cut the ring takes events again");
     small.wake();
     channel.runPendingTasks();
+  }
+
+  @Test
+  void aLongReplayGoesOutOverSeveralTurnsAndLiveEventsPublishedMeanwhileFollowItOnceInOrder() {
+    // The history a resuming client missed: four slices' worth, plus one event it already had.
+    int missed = 4 * LoopDispatcher.REPLAY_SLICE_EVENTS + 10;
+    SseEvent had = publishInto("a", "had");
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= missed; i++) {
+      publishInto("a", "m" + i);
+      expected.add("m" + i);
+    }
+    RecordingStream steady = subscribe("a"); // live all along, on the same loop
+    RecordingStream resuming = new RecordingStream();
+    dispatcher.register(
+        new Subscriber(resuming, List.of("a"), LIMITS, replayingFrom(history)), had.idText());
+    assertTrue(resuming.writes.isEmpty(), "nothing is replayed inside the request's handling");
+
+    int turns = 0;
+    int live = 0;
+    while (resuming.data().size() < missed + live) {
+      // A live event every turn: the steady stream gets it at once; the replaying one after
+      // everything it missed, from the history, where it is already.
+      String data = "live" + ++live;
+      publishInto("a", data);
+      expected.add(data);
+      dispatcher.wake();
+      int before = resuming.data().size();
+      channel.runPendingTasks();
+      // The embedded loop's first turn runs both the task the registration executed and the
+      // continuation it scheduled; a real loop runs I/O in between. Every later turn is one.
+      int slices = turns == 0 ? 2 : 1;
+      turns++;
+      assertTrue(
+          resuming.data().size() - before <= slices * LoopDispatcher.REPLAY_SLICE_EVENTS,
+          "one turn writes at most a slice of replay: " + (resuming.data().size() - before));
+      assertEquals(live, steady.data().size(), "the live stream gets each event in its turn");
+      assertTrue(turns < 100, "the replay ends");
+    }
+    assertTrue(turns >= 4, "a replay of more than four slices takes several turns: " + turns);
+    assertEquals(expected, resuming.data(), "what it missed, then the live events, each once");
+
+    // Caught up: from now on it is live like any other subscriber, and nothing comes twice.
+    publishInto("a", "after");
+    expected.add("after");
+    dispatcher.wake();
+    channel.runPendingTasks();
+    channel.runPendingTasks();
+    assertEquals(expected, resuming.data());
+    assertEquals(live + 1, steady.data().size());
+    assertEquals("after", steady.data().get(live));
+  }
+
+  /**
+   * Publishes as the broadcaster does: into the history (which takes the base reference) and to
+   * the dispatcher (with a reference of its own); the test keeps one until it ends.
+   */
+  private SseEvent publishInto(String topic, String data) {
+    position++;
+    SseEvent event =
+        SseEncoder.encode(ByteBufAllocator.DEFAULT, position, new EventId(1000, position), topic, null, data, 0);
+    published.add(event.retain());
+    history.append(event);
+    assertTrue(dispatcher.offer(event));
+    return event;
+  }
+
+  /** Resumes from the history, deciding "caught up" against its newest event, as the broadcaster does. */
+  private static ReplaySource replayingFrom(EventHistory history) {
+    return new ReplaySource() {
+      @Override
+      public Start start(String lastEventId) {
+        long from = history.resumePosition(EventId.parse(lastEventId));
+        return new Start(from, history.lastPosition(), false, null);
+      }
+
+      @Override
+      public Step replay(long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out) {
+        long next = history.collect(from, topics, maxEvents, maxBytes, out);
+        return new Step(next, next == history.lastPosition() + 1);
+      }
+    };
   }
 
   /** Records the event-stream text of every write; never blocks. */
