@@ -138,4 +138,31 @@ class IngestProtocolTest {
       assertTrue(ingest.reply().startsWith("{\"id\":\""));
     }
   }
+
+  @Test
+  void publisherThatDisconnectsMidLinePublishesItsWholeLinesAndNotTheCutOne() throws Exception {
+    // A publisher that dies mid-write: two whole lines, then half of a third, then the end of
+    // its stream, without reading a single answer. The whole lines were accepted and must be
+    // delivered; the cut one is no event at all (not an empty or truncated one).
+    try (SseTestClient subscriber = SseTestClient.open(herald.httpPort(), "/events?topic=t", Map.of())) {
+      subscriber.awaitComment(c -> c.contains("herald"), WAIT);
+      try (java.net.Socket publisher = new java.net.Socket("127.0.0.1", herald.ingestPort())) {
+        publisher.getOutputStream().write(
+            "{\"topic\":\"t\",\"data\":1}\n{\"topic\":\"t\",\"data\":2}\n{\"topic\":\"t\",\"da"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } // closed: FIN after the half line
+      List<SseTestClient.Event> whole = subscriber.awaitEvents(2, WAIT);
+      assertEquals(List.of("1", "2"), whole.stream().map(SseTestClient.Event::data).toList());
+      // Once the publisher's end of stream was read, a marker comes next: nothing from the cut
+      // line got between them.
+      Conditions.await(() -> herald.server().stats().ingestConnections() == 0, WAIT, "publisher gone");
+      try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+        String marker = ingest.publish("t", "\"after\"");
+        SseTestClient.Event next = subscriber.awaitEvent(WAIT);
+        assertEquals(marker, next.id());
+        assertEquals("after", next.data());
+      }
+      assertEquals(3, herald.server().stats().published(), "the cut line was not published");
+    }
+  }
 }
