@@ -84,6 +84,9 @@ public final class Storm {
     List<Long> targets = new ArrayList<>(away.size());
     for (int i : away) {
       StreamCheck check = checks.get(i);
+      // A plain read of the publisher's count from this loop: a stale value only makes the target
+      // smaller (the count only grows), so the all-back time can come out short by the events
+      // published in that staleness, never long.
       targets.add(publishedTo.applyAsLong(i));
       pending.add(check);
       check.comeBack();
