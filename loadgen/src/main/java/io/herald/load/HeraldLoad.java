@@ -5,6 +5,7 @@ import io.herald.load.client.Dial;
 import io.herald.load.client.Drops;
 import io.herald.load.client.Http2Streams;
 import io.herald.load.client.IoTransport;
+import io.herald.load.client.Storm;
 import io.herald.load.client.StreamCheck;
 import io.herald.load.client.StreamHandler;
 import io.herald.load.client.Streams;
@@ -166,6 +167,18 @@ public final class HeraldLoad implements Callable<Integer> {
       description = "With --reconnect: milliseconds to wait before reopening when the server sent no retry:.")
   long reconnectDelayMillis;
 
+  @Option(names = "--storm", defaultValue = "0",
+      description = "A reconnect storm: this many seconds into publishing, every open stream closes its connection,"
+          + " stays away for --storm-away while publishing goes on, then all reopen at once with Last-Event-ID set to"
+          + " the last id they received (the server must replay rate × away events to each). The report adds the"
+          + " streams stormed and the time from the reopen until every one had received what was published up to"
+          + " it. 0: no storm. HTTP/1.1 only.")
+  int stormSeconds;
+
+  @Option(names = "--storm-away", defaultValue = "2s", converter = DurationConverter.class,
+      description = "With --storm: how long the streams stay away (e.g. 2s, 500ms).")
+  Duration stormAway;
+
   @Option(names = "--event-loops", defaultValue = "0", description = "Client I/O threads (0: one per core).")
   int eventLoops;
 
@@ -321,6 +334,11 @@ public final class HeraldLoad implements Callable<Integer> {
       long toolCpuAtPublish = processCpuNanos();
       JvmOverhead jvm = new JvmOverhead();
       long lastChurn = publishStart;
+      if (stormSeconds > 0) {
+        Storm storm = new Storm(publishStart + TimeUnit.SECONDS.toNanos(stormSeconds), stormAway.toNanos());
+        streams.stormWith(storm);
+        storm.start(handlers, i -> publisher.publishedTo(topicOfStream[i]), streams);
+      }
       err.printf("publishing %s events/s for %d s%n", rate, durationSeconds);
       err.flush();
       publishing.start();
@@ -355,7 +373,8 @@ public final class HeraldLoad implements Callable<Integer> {
           && System.nanoTime() < drainEnd
           && streams.ready() > 0
           && (totals(handlers, topicOfStream, publisher).lost() > 0
-              || (streams.drops() != null && streams.drops().down() > 0))) {
+              || (streams.drops() != null && streams.drops().down() > 0)
+              || (streams.storm() != null && streams.storm().behind() > 0))) {
         progress("draining", streams, recorders, report, System.nanoTime() - publishStart);
         aborted = tooManyErrors.await(200, TimeUnit.MILLISECONDS);
       }
@@ -377,7 +396,8 @@ public final class HeraldLoad implements Callable<Integer> {
         return aborted(err, streams);
       }
       boolean clean = totals.lost() == 0 && totals.duplicates() == 0 && totals.outOfOrder() == 0
-          && streams.failureCount() == 0 && (streams.drops() == null || streams.drops().down() == 0) && publisher.refused() == 0
+          && streams.failureCount() == 0 && (streams.drops() == null || streams.drops().down() == 0)
+          && (streams.storm() == null || streams.storm().behind() == 0) && publisher.refused() == 0
           && streams.ready() == connections;
       return clean ? EXIT_CLEAN : EXIT_PROBLEMS;
     } finally {
@@ -415,6 +435,18 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (reconnect && !protocol.equals("h1")) {
       throw new CommandLine.ParameterException(cl, "--reconnect works with --protocol h1 only, not " + protocol);
+    }
+    if (stormSeconds < 0) {
+      throw new CommandLine.ParameterException(cl, "--storm must be 0 or more seconds, not " + stormSeconds);
+    }
+    if (stormSeconds > 0 && !protocol.equals("h1")) {
+      throw new CommandLine.ParameterException(cl, "--storm works with --protocol h1 only, not " + protocol);
+    }
+    if (stormSeconds > 0
+        && Duration.ofSeconds(stormSeconds).plus(stormAway).compareTo(Duration.ofSeconds(durationSeconds)) >= 0) {
+      throw new CommandLine.ParameterException(cl, "--storm (" + stormSeconds + " s) plus --storm-away ("
+          + stormAway.toMillis() + " ms) must end before --duration (" + durationSeconds + " s): the streams reopen"
+          + " while publishing goes on");
     }
     if (reconnectDelayMillis < 0) {
       throw new CommandLine.ParameterException(cl, "--reconnect-delay must be 0 or more milliseconds, not " + reconnectDelayMillis);

@@ -178,6 +178,31 @@ class HeraldLoadTest {
   }
 
   @Test
+  void stormedStreamsAllReopenAtOnceAndCatchUpByReplayWithoutLossOrDuplicates() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      assertEquals(0, run(herald, "--connections", "50", "--rate", "50", "--storm", "1", "--storm-away", "500ms"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      assertEquals(50, field(summary, "stormStreams"), summary);
+      assertEquals(0, field(summary, "stormStillBehind"), summary);
+      assertTrue(field(summary, "stormAllBackMs") >= 0, summary);
+      assertEquals(50, field(summary, "reconnects"), summary);
+      assertEquals(0, field(summary, "lost"), summary);
+      assertEquals(0, field(summary, "duplicates"), summary);
+      assertEquals(0, field(summary, "outOfOrder"), summary);
+      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertTrue(Files.readString(reports.resolve("report.html")).contains("storm (--storm)"));
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void aStormThatDoesNotEndBeforeTheDurationIsAUsageError() {
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute("--duration", "2", "--storm", "1", "--storm-away", "1s"));
+  }
+
+  @Test
   void churnedHttp2StreamsAreResetAndResumedOnTheirConnectionWithoutLossOrDuplicates() throws Exception {
     HeraldServer herald = herald();
     try {

@@ -271,6 +271,11 @@ public final class Http2Streams {
       public void reopen(String lastEventId) {
         throw new UnsupportedOperationException("--reconnect is for --protocol h1 only");
       }
+
+      @Override
+      public void leave() {
+        throw new UnsupportedOperationException("--storm is for --protocol h1 only");
+      }
     }
   }
 

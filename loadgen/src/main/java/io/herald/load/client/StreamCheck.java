@@ -22,6 +22,9 @@ public final class StreamCheck implements SseStreamParser.Sink {
 
     /** Opens a new stream with {@code Last-Event-ID: lastEventId} (null: none); the current one is gone. */
     void reopen(String lastEventId);
+
+    /** {@code --storm}: closes the current stream without opening another; {@link #reopen} follows. */
+    void leave();
   }
 
   private final Streams streams;
@@ -88,6 +91,27 @@ public final class StreamCheck implements SseStreamParser.Sink {
           resuming = true;
           carrier.resume(lastEventId);
         });
+  }
+
+  /**
+   * {@code --storm}, on this stream's loop: closes the stream, to be reopened by {@link
+   * #comeBack}. False (and nothing done) unless it is open, not resuming already, and has an event
+   * id to resume after.
+   */
+  boolean leave() {
+    if (!ready || failed || resuming || dropped || carrier == null || parser.lastEventId() == null) {
+      return false;
+    }
+    resuming = true; // its opening comment will count as a reconnect
+    carrier.leave();
+    return true;
+  }
+
+  /** {@code --storm}, on this stream's loop: reopens a stream that {@link #leave} closed, with its last id. */
+  void comeBack() {
+    if (!failed && streams.measuring()) {
+      carrier.reopen(parser.lastEventId());
+    }
   }
 
   /** Body bytes of the stream, transfer framing already removed: one read's worth. */

@@ -76,6 +76,13 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
     connect(dial, host, pathAndQuery, check, lastEventId);
   }
 
+  /** {@code --storm}: this connection closes; {@link #reopen} opens the next one later. */
+  @Override
+  public void leave() {
+    retired = true;
+    ctx.close();
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(request));

@@ -25,6 +25,17 @@ public final class Streams {
   private volatile Runnable onFailureLimit = () -> {};
   private volatile long latencyFromMicros = Long.MIN_VALUE;
   private volatile Drops drops;
+  private volatile Storm storm;
+
+  /** {@code --storm}: the storm of this run, for the report. */
+  public void stormWith(Storm storm) {
+    this.storm = storm;
+  }
+
+  /** The storm of {@code --storm}, or null. */
+  public Storm storm() {
+    return storm;
+  }
 
   /** {@code --reconnect}: from now on a dropped stream reopens and is counted in {@code drops}. */
   public void reconnectWith(Drops drops) {

@@ -41,6 +41,11 @@ public final class SequenceCheck {
     }
   }
 
+  /** The highest number received so far (0: none yet). */
+  public long highest() {
+    return next - 1;
+  }
+
   public long received() {
     return received;
   }

@@ -118,6 +118,13 @@ public final class Report {
       }
       json.append("],");
     }
+    io.herald.load.client.Storm storm = streams.storm();
+    if (storm != null) {
+      field("stormStreams", storm.stormed());
+      field("stormAwayMs", storm.awayMillis());
+      field("stormStillBehind", storm.behind());
+      field("stormAllBackMs", storm.allBackMillis());
+    }
     field("eventsPublished", published);
     field("eventsAcknowledged", acknowledged);
     field("eventsRefused", refused);
@@ -170,6 +177,11 @@ public final class Report {
         row("outage", "at " + o.startMillis() + " ms: " + o.maxDown() + " streams down, all back after "
             + o.backAfterMillis() + " ms");
       }
+    }
+    if (storm != null) {
+      row("storm (--storm)", storm.stormed() + " streams away " + storm.awayMillis() + " ms, then reopened at once: "
+          + (storm.allBackMillis() >= 0 ? "all caught up " + storm.allBackMillis() + " ms after the reopen"
+              : storm.behind() + " still behind"));
     }
     row("events published", published + " (acknowledged " + acknowledged + ", refused " + refused + ")");
     row("deliveries", received + " of " + expected + " expected");
