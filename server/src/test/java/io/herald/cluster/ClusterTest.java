@@ -64,14 +64,6 @@ class ClusterTest {
     return client;
   }
 
-  private static List<String> publish(IngestTestClient ingest, String topic, int from, int to)
-      throws Exception {
-    List<String> ids = new ArrayList<>();
-    for (int i = from; i <= to; i++) {
-      ids.add(ingest.publish(topic, String.valueOf(i)));
-    }
-    return ids;
-  }
 
   @Test
   void anEventPublishedOnOneNodeReachesSubscribersOfEveryNodeWithTheIdRedisGaveIt()
@@ -109,11 +101,11 @@ class ClusterTest {
         SseTestClient watcherOnB = subscribe(b, "demo", Map.of())) {
       List<String> seen;
       try (SseTestClient first = subscribe(a, "demo", Map.of())) {
-        seen = publish(ingest, "demo", 1, 3);
+        seen = ingest.publishNumbers("demo", 1, 3);
         assertEquals(seen, ids(first.awaitEvents(3, WAIT)));
       }
-      List<String> missed = publish(ingest, "demo", 4, 6);
-      publish(ingest, "elsewhere", 100, 102);
+      List<String> missed = ingest.publishNumbers("demo", 4, 6);
+      ingest.publishNumbers("elsewhere", 100, 102);
       // Node B has read all six from Redis (its own subscriber saw them) before the client moves.
       List<String> all = new ArrayList<>(seen);
       all.addAll(missed);
@@ -134,7 +126,7 @@ class ClusterTest {
     TestHerald a = node();
     List<String> ids;
     try (IngestTestClient ingest = new IngestTestClient(a.ingestPort())) {
-      ids = publish(ingest, "demo", 1, 4);
+      ids = ingest.publishNumbers("demo", 1, 4);
     }
     TestHerald late = node();
     try (SseTestClient resumed = subscribe(late, "demo", Map.of("Last-Event-ID", ids.get(1)))) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.testing.IngestTestClient;
 import io.herald.testing.SseTestClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,14 +21,6 @@ class ReplayTest extends HeraldTest {
     return client;
   }
 
-  private static List<String> publish(IngestTestClient ingest, String topic, int from, int to)
-      throws Exception {
-    List<String> ids = new ArrayList<>();
-    for (int i = from; i <= to; i++) {
-      ids.add(ingest.publish(topic, String.valueOf(i)));
-    }
-    return ids;
-  }
 
   @Test
   void replaysMissedEventsAfterLastEventIdWithoutGapOrDuplicate() throws Exception {
@@ -37,11 +28,11 @@ class ReplayTest extends HeraldTest {
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> seen;
       try (SseTestClient first = subscribe("topic=demo", Map.of())) {
-        seen = publish(ingest, "demo", 1, 3);
+        seen = ingest.publishNumbers("demo", 1, 3);
         assertEquals(seen, ids(first.awaitEvents(3, WAIT)));
       }
-      List<String> missed = publish(ingest, "demo", 4, 6);
-      publish(ingest, "elsewhere", 100, 102);
+      List<String> missed = ingest.publishNumbers("demo", 4, 6);
+      ingest.publishNumbers("elsewhere", 100, 102);
       try (SseTestClient again = subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(2)))) {
         assertEquals(missed, ids(again.awaitEvents(3, WAIT)));
         String live = ingest.publish("demo", "7");
@@ -56,7 +47,7 @@ class ReplayTest extends HeraldTest {
   void resumesFromTheQueryParameterOnAFirstConnectionAndTheHeaderWinsOverIt() throws Exception {
     start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
-      List<String> ids = publish(ingest, "demo", 1, 4);
+      List<String> ids = ingest.publishNumbers("demo", 1, 4);
       try (SseTestClient byQuery = subscribe("topic=demo&lastEventId=" + ids.get(1), Map.of())) {
         assertEquals(ids.subList(2, 4), ids(byQuery.awaitEvents(2, WAIT)));
       }
@@ -72,7 +63,7 @@ class ReplayTest extends HeraldTest {
   void sendsResetNamingTheEarliestRetainedIdWhenTheIdIsOlderThanTheHistory() throws Exception {
     start(b -> b.historySize(3));
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
-      List<String> ids = publish(ingest, "demo", 1, 6);
+      List<String> ids = ingest.publishNumbers("demo", 1, 6);
       try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
         var reset = client.awaitEvent(WAIT);
         assertEquals("reset", reset.type());
@@ -88,7 +79,7 @@ class ReplayTest extends HeraldTest {
   void sendsResetForMalformedAndUnknownIds() throws Exception {
     start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
-      List<String> ids = publish(ingest, "demo", 1, 2);
+      List<String> ids = ingest.publishNumbers("demo", 1, 2);
       for (String bad : List.of("garbage", "1-99999", "99999999999999-0", ids.get(0) + "x")) {
         try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", bad))) {
           var reset = client.awaitEvent(WAIT);
@@ -103,7 +94,7 @@ class ReplayTest extends HeraldTest {
   void replayLongerThanTheOutboundQueueArrivesWholeAndInOrder() throws Exception {
     start(b -> b.queueEvents(16).queueBytes(8192));
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
-      List<String> ids = publish(ingest, "demo", 1, 600);
+      List<String> ids = ingest.publishNumbers("demo", 1, 600);
       try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
         assertEquals(ids.subList(1, 600), ids(client.awaitEvents(599, WAIT)));
       }

@@ -113,6 +113,15 @@ public final class IngestTestClient implements AutoCloseable {
     }
     return idOf(reply);
   }
+  /** Publishes the numbers {@code from..to} (inclusive) as data to {@code topic}; their ids, in order. */
+  public java.util.List<String> publishNumbers(String topic, int from, int to) throws IOException {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      ids.add(publish(topic, String.valueOf(i)));
+    }
+    return ids;
+  }
+
 
   /** The id in a {@code {"id":"…"}} reply. */
   public static String idOf(String reply) {
