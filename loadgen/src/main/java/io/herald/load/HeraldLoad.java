@@ -198,8 +198,10 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
   int connectTimeoutSeconds;
 
-  @Option(names = "--server-pid", description = "Sample this process's CPU and RSS from /proc (the server under test).")
-  Long serverPid;
+  @Option(names = "--server-pid", split = ",", paramLabel = "PID[,PID...]", hideParamSyntax = true,
+      description = "Sample this process's CPU and RSS from /proc (the server under test); several pids"
+          + " (123,456,789: a master and its workers) are summed.")
+  List<Long> serverPids;
 
   @Option(names = "--drain-seconds", defaultValue = "10",
       description = "After publishing, seconds to wait for events still on their way.")
@@ -313,7 +315,8 @@ public final class HeraldLoad implements Callable<Integer> {
           return EXIT_NOT_RUN;
         }
       }
-      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
+      ProcSampler server = serverPids == null || serverPids.isEmpty() ? null : new ProcSampler(serverPids);
+      report.serverProcesses(server == null ? 0 : server.processes());
       double serverCpuStart = server == null ? 0 : server.cpuSeconds();
       // The first event is due when publishing starts; the warm-up counts from there.
       long startMicros = EventClock.nowMicros();

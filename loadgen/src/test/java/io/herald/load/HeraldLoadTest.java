@@ -83,6 +83,33 @@ class HeraldLoadTest {
   }
 
   @Test
+  void severalServerPidsAreSummedAndTheReportSaysHowMany() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      // Herald runs in this JVM: its pid twice is two processes' worth of CPU and RSS.
+      long pid = ProcessHandle.current().pid();
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--server-pid", pid + "," + pid));
+      String twice = Files.readString(reports.resolve("summary.json"));
+      assertEquals(2, field(twice, "serverProcesses"), twice);
+      assertTrue(field(twice, "serverMaxRssMiB") > 0, twice);
+      assertTrue(Files.readString(reports.resolve("report.html")).contains("2 processes, summed"));
+      // One pid works as it always did.
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--server-pid", String.valueOf(pid)));
+      String once = Files.readString(reports.resolve("summary.json"));
+      assertEquals(1, field(once, "serverProcesses"), once);
+      assertTrue(field(once, "serverMaxRssMiB") > 0, once);
+      assertTrue(field(once, "serverMaxRssMiB") < field(twice, "serverMaxRssMiB"), once + " vs " + twice);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void aServerPidThatIsNotANumberIsAUsageError() {
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute("--server-pid", "123,nginx"));
+  }
+
+  @Test
   void anUnknownTransportIsAUsageError() {
     assertEquals(2, new CommandLine(new HeraldLoad()).execute("--transport", "kqueue"));
   }

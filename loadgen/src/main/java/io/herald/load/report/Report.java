@@ -28,6 +28,7 @@ public final class Report {
   private double toolLoopSeconds = -1;
   private double toolJitSeconds = -1;
   private double toolGcSeconds = -1;
+  private int serverProcesses;
 
   /** The first {@code seconds} of publishing were a warm-up: checked for loss, not timed. */
   public void warmup(double seconds) {
@@ -53,6 +54,11 @@ public final class Report {
   public void receiving(double pauseMs, double readsPerWakeup) {
     this.receivePauseMs = pauseMs;
     this.readsPerWakeup = readsPerWakeup;
+  }
+
+  /** How many processes the server's CPU and RSS are the sum of ({@code --server-pid}; 0: none). */
+  public void serverProcesses(int processes) {
+    this.serverProcesses = processes;
   }
 
   /** One progress interval: elapsed seconds, streams ready, the interval's latencies. */
@@ -157,6 +163,7 @@ public final class Report {
     field("serverCpuSeconds", round(serverCpuSeconds));
     field("serverCpuSecondsPerMillionDeliveries", round(serverPerMillion));
     field("serverMaxRssMiB", serverMaxRssKib < 0 ? -1 : serverMaxRssKib / 1024);
+    field("serverProcesses", serverProcesses);
     json.append("\"perSecond\":[");
     for (int i = 0; i < seconds.size(); i++) {
       double[] row = seconds.get(i);
@@ -199,8 +206,10 @@ public final class Report {
     row("event loops", round(readsPerWakeup) + " reads per wake-up; pause after a small one "
         + round(receivePauseMs) + " ms (latencies include up to that)");
     if (serverCpuSeconds >= 0) {
-      row("server CPU (publishing)", round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries");
-      row("server RSS (max)", serverMaxRssKib / 1024 + " MiB");
+      String summed = serverProcesses > 1 ? " (" + serverProcesses + " processes, summed)" : "";
+      row("server CPU (publishing)",
+          round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries" + summed);
+      row("server RSS (max)", serverMaxRssKib / 1024 + " MiB" + summed);
     }
   }
 
