@@ -384,6 +384,7 @@ public final class HeraldLoad implements Callable<Integer> {
       progress("done", streams, recorders, report, System.nanoTime() - publishStart);
       streams.stopMeasuring();
       Totals totals = totals(handlers, topicOfStream, publisher);
+      report.reads(totals.reads());
       double seconds = (System.nanoTime() - publishStart) / 1e9;
       report.finish(
           this, streams, totals.expected(), totals.received(), totals.lost(), totals.duplicates(),
@@ -475,7 +476,7 @@ public final class HeraldLoad implements Callable<Integer> {
   }
 
   /** What the streams received against what was published to their topics. */
-  record Totals(long expected, long received, long lost, long duplicates, long outOfOrder) {}
+  record Totals(long expected, long received, long lost, long duplicates, long outOfOrder, long reads) {}
 
   private static Totals totals(
       AtomicReferenceArray<StreamCheck> handlers, int[] topicOfStream, Publisher publisher) {
@@ -484,6 +485,7 @@ public final class HeraldLoad implements Callable<Integer> {
     long lost = 0;
     long duplicates = 0;
     long outOfOrder = 0;
+    long reads = 0;
     for (int i = 0; i < handlers.length(); i++) {
       StreamCheck handler = handlers.get(i);
       long published = publisher.publishedTo(topicOfStream[i]);
@@ -492,6 +494,7 @@ public final class HeraldLoad implements Callable<Integer> {
         lost += published; // never connected: everything it should have had is lost
         continue;
       }
+      reads += handler.reads();
       SequenceCheck check = handler.sequence();
       received += check.received();
       int topic = topicOfStream[i];
@@ -499,7 +502,7 @@ public final class HeraldLoad implements Callable<Integer> {
       duplicates += check.duplicates();
       outOfOrder += check.outOfOrder();
     }
-    return new Totals(expected, received, lost, duplicates, outOfOrder);
+    return new Totals(expected, received, lost, duplicates, outOfOrder, reads);
   }
 
   private void openStreams(

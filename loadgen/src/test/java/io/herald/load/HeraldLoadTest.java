@@ -46,6 +46,10 @@ class HeraldLoadTest {
       assertTrue(summary.contains("\"streamsReady\":200"), summary);
       assertTrue(summary.contains("\"lost\":0,"), summary);
       assertTrue(summary.contains("\"eventsRefused\":0,"), summary);
+      // Each stream read its response head, its opening comment and the events: about one event a read.
+      java.util.regex.Matcher perRead = java.util.regex.Pattern.compile("\"deliveriesPerRead\":([0-9.]+)").matcher(summary);
+      assertTrue(perRead.find(), summary);
+      assertTrue(Double.parseDouble(perRead.group(1)) > 0.5, summary);
       assertTrue(Files.readString(reports.resolve("latency.hgrm")).contains("Percentile"));
       String html = Files.readString(reports.resolve("report.html"));
       assertTrue(html.contains("<polyline"), "charts with data");

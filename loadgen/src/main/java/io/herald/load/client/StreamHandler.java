@@ -101,7 +101,7 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
           ctx.close();
         }
       } else {
-        check.feed(in);
+        check.parser().feed(in);
       }
     } catch (RuntimeException e) {
       fail(ctx, "bad-response");
