@@ -111,6 +111,13 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
     }
   }
 
+  /**
+   * Ends the read here: the tail of the pipeline has nothing to do with it, and this is the
+   * channel's only handler, so the walk to the tail is skipped once per read wake-up.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {}
+
   /** Reads the status line and headers; true once the body starts in {@code in}. */
   private boolean readHead(ChannelHandlerContext ctx, ByteBuf in) {
     while (in.isReadable()) {
