@@ -538,7 +538,7 @@ public final class HeraldLoad implements Callable<Integer> {
     int port = first.getPort() > 0 ? first.getPort() : tls != null ? 443 : 80;
     String authority = host + ":" + port;
     InetSocketAddress server = new InetSocketAddress(host, port);
-    Bootstrap base = transport.bootstrap();
+    Bootstrap base = h2 ? transport.bootstrap() : transport.http1Bootstrap();
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);
