@@ -326,6 +326,34 @@ class HeraldLoadTest {
   }
 
   @Test
+  void publishingOverSeveralHttpConnectionsKeepsEachTopicInOrderAndLosesNothing() throws Exception {
+    HeraldServer herald =
+        new HeraldServer(
+                HeraldConfig.builder()
+                    .httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
+                    .allowHttpPublish(true)
+                    .build())
+            .start();
+    try {
+      // Out-of-order or missing events of any topic would fail the run (exit 1).
+      assertEquals(
+          0,
+          run(herald, "--connections", "40", "--topics", "per-user", "--users", "40", "--rate", "400",
+              "--publish", "http", "--publish-connections", "4",
+              "--publish-url", "http://127.0.0.1:" + herald.httpPort() + "/publish"));
+      String summary = Files.readString(reports.resolve("summary.json"));
+      long published = field(summary, "eventsPublished");
+      assertTrue(published >= 790, summary); // 400/s for 2 s
+      assertEquals(published, field(summary, "eventsAcknowledged"), summary);
+      assertEquals(published, field(summary, "deliveriesReceived"), "one stream a topic: " + summary);
+      assertTrue(summary.contains("\"lost\":0,"), summary);
+      assertTrue(summary.contains("\"outOfOrder\":0,"), summary);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
   void streamsThatCannotOpenMakeTheRunFail() {
     HeraldServer herald = herald();
     try {

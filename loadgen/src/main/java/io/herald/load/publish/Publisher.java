@@ -18,6 +18,22 @@ public final class Publisher {
     /** Sends one event ({@code event} is the whole JSON object, topic included). */
     void send(String event) throws IOException;
 
+    /**
+     * The same, for a transport that needs to know the event's topic index and sequence (one
+     * whose answers may come out of sending order).
+     */
+    default void send(String event, int topic, long sequence) throws IOException {
+      send(event);
+    }
+
+    /**
+     * Whether answers come in sending order, through {@link Publisher#answered(boolean)};
+     * otherwise each names its event, through {@link Publisher#answered(int, long, boolean)}.
+     */
+    default boolean answersInOrder() {
+      return true;
+    }
+
     /** Everything sent so far is on its way (called before waiting for the next due time). */
     void flush() throws IOException;
 
@@ -66,6 +82,7 @@ public final class Publisher {
       long periodNanos = (long) (1_000_000_000L / rate);
       long end = EventClock.toNanoTime(startMicros) + durationNanos;
       StringBuilder event = new StringBuilder(128 + padding.length());
+      boolean inOrder = transport.answersInOrder();
       for (long k = 0; ; k++) {
         long dueMicros = startMicros + k * periodNanos / 1000;
         long dueNanos = EventClock.toNanoTime(dueMicros);
@@ -83,8 +100,10 @@ public final class Publisher {
         event.append("{\"topic\":\"").append(topics.name(topic)).append("\",\"data\":{\"s\":")
             .append(sequence).append(",\"t\":").append(dueMicros).append(",\"p\":\"")
             .append(padding).append("\"}}");
-        unanswered.add(new long[] {topic, sequence}); // before sending: the answer may come at once
-        transport.send(event.toString());
+        if (inOrder) {
+          unanswered.add(new long[] {topic, sequence}); // before sending: the answer may come at once
+        }
+        transport.send(event.toString(), topic, sequence);
         sent.incrementAndGet();
       }
       transport.flush();
@@ -100,16 +119,24 @@ public final class Publisher {
     stopped = true;
   }
 
-  /** Called by transports for each answer. */
+  /** Called by transports whose answers come in sending order, for each answer. */
   void answered(boolean accepted) {
     long[] event = unanswered.poll();
-    if (!accepted && event != null) {
-      int topic = (int) event[0];
+    if (event == null) {
+      (accepted ? acknowledged : refused).incrementAndGet();
+    } else {
+      answered((int) event[0], event[1], accepted);
+    }
+  }
+
+  /** Called by transports, from any thread, for the answer to event {@code sequence} of {@code topic}. */
+  void answered(int topic, long sequence, boolean accepted) {
+    if (!accepted) {
       synchronized (refusedPerTopic) {
         if (refusedPerTopic[topic] == null) {
           refusedPerTopic[topic] = new java.util.HashSet<>();
         }
-        refusedPerTopic[topic].add(event[1]);
+        refusedPerTopic[topic].add(sequence);
       }
     }
     (accepted ? acknowledged : refused).incrementAndGet();
