@@ -8,10 +8,13 @@ import io.netty.buffer.ByteBuf;
  * the event-stream text, {@code CRLF}), so an HTTP/1.1 stream writes them as they are; an HTTP/2
  * stream writes only the event-stream text in the middle ({@link #payload()}).
  *
- * <p>Reference counting: the event owns one reference to its buffer, held by whoever holds the
- * event in the history. Every other holder (a dispatcher queue) takes its own with {@link
- * #retain()} and gives it back with {@link #release()}; every write takes a retained duplicate
- * or slice, which Netty releases once written. The bytes themselves are never copied.
+ * <p>Reference counting: the event owns one reference to its buffer, held by whoever made the
+ * event (the publishing path, for the time it takes to hand it on). Every other holder (a
+ * dispatcher queue) takes its own with {@link #retain()} and gives it back with {@link
+ * #release()}; every write takes a retained duplicate or slice, which Netty releases once
+ * written. The history keeps a copy of the bytes, not the event (see {@code EventHistory}), so
+ * a published event is garbage once delivered; a replayed one is a new event over a slice of the
+ * history's copy ({@link #stored}).
  *
  * <p>A run is several consecutive events of one topic in one chunk, built for one delivery
  * batch so that each subscriber gets them in one write (see {@link SseEncoder#run}); it carries
@@ -66,6 +69,20 @@ public final class SseEvent {
   }
 
   /**
+   * An event whose bytes are kept elsewhere (the history's segments), made again for a replay.
+   * Takes over the caller's reference to {@code chunk}.
+   *
+   * @param chunk the event's HTTP/1.1 chunk, as {@link SseEncoder#encode} wrote it
+   * @param payloadOffset where the event-stream text starts in {@code chunk}
+   */
+  public static SseEvent stored(
+      long position, EventId id, String topic, ByteBuf chunk, int payloadOffset, long acceptedNanos) {
+    int payloadLength = chunk.readableBytes() - payloadOffset - 2; // the chunk ends with CRLF
+    return new SseEvent(
+        position, id, id.toString(), topic, chunk, payloadOffset, payloadLength, acceptedNanos);
+  }
+
+  /**
    * Position in the publish order of this process: contiguous, starting at 1. For a run (see
    * {@link SseEncoder#run}), the position of its last event.
    */
@@ -117,6 +134,16 @@ public final class SseEvent {
 
   int payloadLength() {
     return payloadLength;
+  }
+
+  /** Where the event-stream text starts in the HTTP/1.1 chunk (after {@code <hex size>CRLF}). */
+  public int payloadOffset() {
+    return payloadOffset;
+  }
+
+  /** Copies the whole HTTP/1.1 chunk into {@code target} (the history keeping its copy). */
+  public void copyChunkTo(ByteBuf target) {
+    target.writeBytes(chunk, chunk.readerIndex(), chunk.readableBytes());
   }
 
   /** Copies the event-stream text into {@code target} (building a run). */
