@@ -19,7 +19,9 @@ import java.util.function.Predicate;
  *
  * <p>Retaining an event costs the garbage collector nothing: the history keeps no Java object per
  * event. What it needs of an event (id, topic, where its bytes are) is in primitive arrays
- * indexed by the event's slot ({@code position % maxEvents}), allocated once; the bytes — the
+ * indexed by the event's slot ({@code position % length}), grown by doubling up to {@code
+ * maxEvents} as events are retained (a large {@code maxEvents} that the byte bound never lets
+ * fill costs nothing), then reused as a ring; the bytes — the
  * event's HTTP/1.1 chunk, as encoded — are copied into <em>segments</em>, large pooled direct
  * buffers filled one after the other; topics are kept once per topic, not per event. At 100,000
  * events/s the history holds about a second of events, longer than the interval between young
@@ -31,6 +33,8 @@ import java.util.function.Predicate;
  * caller's reference alone. {@link #collect} hands out each event as a new {@link SseEvent} over
  * a retained slice of its segment, so a replay still being written keeps its segment's memory
  * alive after the history has let go of it; the bytes are never overwritten, only released.
+ * (A replayed event keeps its whole segment, not only its own bytes; what a replayer may hold
+ * is bounded by its queue and its stall timeout, and every replayer shares the same segments.)
  *
  * <p>Not thread-safe: the publishing path guards it with its lock, and readers take what they
  * need (each event retained) under the same lock.
@@ -46,20 +50,23 @@ public final class EventHistory {
    */
   static final int SEGMENT_SIZE = 64 * 1024;
 
+  /** Slots the arrays start with; they double, up to {@code maxEvents}, when full. */
+  static final int INITIAL_SLOTS = 1024;
+
   private final ByteBufAllocator alloc;
   private final long maxBytes;
   private final int capacity;
   private final int segmentSize;
 
-  // One entry per retained event, at slot(position).
-  private final long[] millis;
-  private final long[] sequences;
-  private final long[] acceptedNanos;
-  private final int[] topicOf; // index into the topic table
-  private final int[] segmentOf; // number of the segment holding the event's bytes
-  private final int[] offsets; // where the event's chunk starts in its segment
-  private final int[] lengths; // the chunk's length: what the event costs a subscriber's queue
-  private final byte[] payloadOffsets; // where the event-stream text starts in the chunk
+  // One entry per retained event, at slot(position); all of the same length.
+  private long[] millis;
+  private long[] sequences;
+  private long[] acceptedNanos;
+  private int[] topicOf; // index into the topic table
+  private int[] segmentOf; // number of the segment holding the event's bytes
+  private int[] offsets; // where the event's chunk starts in its segment
+  private int[] lengths; // the chunk's length: what the event costs a subscriber's queue
+  private byte[] payloadOffsets; // where the event-stream text starts in the chunk
 
   private final Topics topics = new Topics();
   private final Segments segments = new Segments();
@@ -86,14 +93,15 @@ public final class EventHistory {
     this.maxBytes = ObjectUtil.checkPositive(maxBytes, "maxBytes");
     this.alloc = ObjectUtil.checkNotNull(alloc, "alloc");
     this.segmentSize = ObjectUtil.checkPositive(segmentSize, "segmentSize");
-    millis = new long[capacity];
-    sequences = new long[capacity];
-    acceptedNanos = new long[capacity];
-    topicOf = new int[capacity];
-    segmentOf = new int[capacity];
-    offsets = new int[capacity];
-    lengths = new int[capacity];
-    payloadOffsets = new byte[capacity];
+    int slots = Math.min(capacity, INITIAL_SLOTS);
+    millis = new long[slots];
+    sequences = new long[slots];
+    acceptedNanos = new long[slots];
+    topicOf = new int[slots];
+    segmentOf = new int[slots];
+    offsets = new int[slots];
+    lengths = new int[slots];
+    payloadOffsets = new byte[slots];
   }
 
   /**
@@ -111,6 +119,8 @@ public final class EventHistory {
     }
     if (next - first == capacity) {
       evictOldest();
+    } else if (next - first == millis.length) {
+      grow();
     }
     int length = event.size();
     ByteBuf segment = segments.writableFor(length);
@@ -261,7 +271,45 @@ public final class EventHistory {
   }
 
   private int slot(long position) {
-    return (int) (position % capacity);
+    return (int) (position % millis.length);
+  }
+
+  /** Doubles the arrays (up to {@code capacity}); each retained event moves to its new slot. */
+  private void grow() {
+    int slots = (int) Math.min(capacity, 2L * millis.length);
+    long[] newMillis = new long[slots];
+    long[] newSequences = new long[slots];
+    long[] newAcceptedNanos = new long[slots];
+    int[] newTopicOf = new int[slots];
+    int[] newSegmentOf = new int[slots];
+    int[] newOffsets = new int[slots];
+    int[] newLengths = new int[slots];
+    byte[] newPayloadOffsets = new byte[slots];
+    for (long position = first; position < next; position++) {
+      int from = slot(position);
+      int to = (int) (position % slots);
+      newMillis[to] = millis[from];
+      newSequences[to] = sequences[from];
+      newAcceptedNanos[to] = acceptedNanos[from];
+      newTopicOf[to] = topicOf[from];
+      newSegmentOf[to] = segmentOf[from];
+      newOffsets[to] = offsets[from];
+      newLengths[to] = lengths[from];
+      newPayloadOffsets[to] = payloadOffsets[from];
+    }
+    millis = newMillis;
+    sequences = newSequences;
+    acceptedNanos = newAcceptedNanos;
+    topicOf = newTopicOf;
+    segmentOf = newSegmentOf;
+    offsets = newOffsets;
+    lengths = newLengths;
+    payloadOffsets = newPayloadOffsets;
+  }
+
+  /** How many events the arrays can hold before they grow (for tests). */
+  int slots() {
+    return millis.length;
   }
 
   /**

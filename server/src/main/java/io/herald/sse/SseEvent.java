@@ -25,7 +25,7 @@ public final class SseEvent {
   private final int count;
   private final long position;
   private final EventId id;
-  private final String idText;
+  private String idText; // made on first use for a replayed event (most never need it)
   private final String topic;
   private final ByteBuf chunk;
   private final int payloadOffset;
@@ -44,7 +44,10 @@ public final class SseEvent {
     this(position, 1, position, id, idText, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
   }
 
-  /** @param idText {@code id.toString()}, already made by the encoder (once per event) */
+  /**
+   * @param idText {@code id.toString()} when the encoder made it already, or null: made on first
+   *     use
+   */
   SseEvent(
       long firstPosition,
       int count,
@@ -76,10 +79,15 @@ public final class SseEvent {
    * @param payloadOffset where the event-stream text starts in {@code chunk}
    */
   public static SseEvent stored(
-      long position, EventId id, String topic, ByteBuf chunk, int payloadOffset, long acceptedNanos) {
+      long position,
+      EventId id,
+      String topic,
+      ByteBuf chunk,
+      int payloadOffset,
+      long acceptedNanos) {
     int payloadLength = chunk.readableBytes() - payloadOffset - 2; // the chunk ends with CRLF
     return new SseEvent(
-        position, id, id.toString(), topic, chunk, payloadOffset, payloadLength, acceptedNanos);
+        position, id, null, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
   }
 
   /**
@@ -105,7 +113,13 @@ public final class SseEvent {
   }
 
   public String idText() {
-    return idText;
+    // Racy but benign, as String.hashCode: every thread that makes it makes an equal string.
+    String text = idText;
+    if (text == null) {
+      text = id.toString();
+      idText = text;
+    }
+    return text;
   }
 
   public String topic() {
@@ -172,6 +186,6 @@ public final class SseEvent {
 
   @Override
   public String toString() {
-    return "SseEvent{" + idText + " " + topic + " " + payloadLength + "B}";
+    return "SseEvent{" + idText() + " " + topic + " " + payloadLength + "B}";
   }
 }

@@ -214,7 +214,8 @@ class EventHistoryTest {
     for (int i = 1; i <= 4; i++) {
       append(i, "t");
     }
-    assertEquals(EventHistory.RESET, history.collect(2, t -> true, 10, Long.MAX_VALUE, new ArrayList<>()));
+    assertEquals(
+        EventHistory.RESET, history.collect(2, t -> true, 10, Long.MAX_VALUE, new ArrayList<>()));
   }
 
   @Test
@@ -303,6 +304,45 @@ class EventHistoryTest {
     }
     assertEquals(3, history.topicCount());
     assertTrue(history.segmentCount() <= 4, "segments holding evicted events only are released");
+  }
+
+  @Test
+  void growsItsSlotsOnlyAsEventsAreRetainedAndKeepsEveryEventWhereItWas() {
+    int capacity = EventHistory.INITIAL_SLOTS * 3 - 5;
+    history = new EventHistory(capacity, 1 << 30, alloc);
+    assertEquals(EventHistory.INITIAL_SLOTS, history.slots());
+    int total = capacity + 1000;
+    for (int i = 1; i <= total; i++) {
+      append(i, "t");
+      if (i == EventHistory.INITIAL_SLOTS + 1) {
+        assertEquals(2 * EventHistory.INITIAL_SLOTS, history.slots());
+      }
+    }
+    assertEquals(capacity, history.slots(), "never past the bound");
+    assertEquals(capacity, history.size());
+    assertEquals(total - capacity + 1, history.firstPosition());
+    List<SseEvent> out = collectAll(history.firstPosition());
+    for (int k = 0; k < out.size(); k++) {
+      long position = total - capacity + 1 + k;
+      assertEquals(position, out.get(k).position());
+      assertEquals(new EventId(1000, position), out.get(k).id());
+      assertEquals("x" + position, data(out.get(k)));
+    }
+    assertEquals(capacity, out.size());
+    out.forEach(SseEvent::release);
+    assertEquals(total - 5, history.resumePosition(new EventId(1000, total - 6)));
+  }
+
+  @Test
+  void aByteBoundThatKeepsFewEventsKeepsTheSlotsFew() {
+    SseEvent probe = event(1, "t", "x1");
+    long size = probe.size();
+    probe.release();
+    history = new EventHistory(1_000_000, size * 10, alloc);
+    for (int i = 1; i <= 5000; i++) {
+      append(i, "t", "y");
+    }
+    assertEquals(EventHistory.INITIAL_SLOTS, history.slots());
   }
 
   @Test
