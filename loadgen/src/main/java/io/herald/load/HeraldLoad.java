@@ -198,8 +198,10 @@ public final class HeraldLoad implements Callable<Integer> {
   @Option(names = "--connect-timeout", defaultValue = "120", description = "Seconds to wait for every stream to be ready.")
   int connectTimeoutSeconds;
 
-  @Option(names = "--server-pid", description = "Sample this process's CPU and RSS from /proc (the server under test).")
-  Long serverPid;
+  @Option(names = "--server-pid", split = ",", paramLabel = "PID[,PID...]", hideParamSyntax = true,
+      description = "Sample this process's CPU and RSS from /proc (the server under test); several pids"
+          + " (123,456,789: a master and its workers) are summed.")
+  List<Long> serverPids;
 
   @Option(names = "--drain-seconds", defaultValue = "10",
       description = "After publishing, seconds to wait for events still on their way.")
@@ -313,7 +315,8 @@ public final class HeraldLoad implements Callable<Integer> {
           return EXIT_NOT_RUN;
         }
       }
-      ProcSampler server = serverPid == null ? null : new ProcSampler(serverPid);
+      ProcSampler server = serverPids == null || serverPids.isEmpty() ? null : new ProcSampler(serverPids);
+      report.serverProcesses(server == null ? 0 : server.processes());
       double serverCpuStart = server == null ? 0 : server.cpuSeconds();
       // The first event is due when publishing starts; the warm-up counts from there.
       long startMicros = EventClock.nowMicros();
@@ -381,6 +384,7 @@ public final class HeraldLoad implements Callable<Integer> {
       progress("done", streams, recorders, report, System.nanoTime() - publishStart);
       streams.stopMeasuring();
       Totals totals = totals(handlers, topicOfStream, publisher);
+      report.reads(totals.reads());
       double seconds = (System.nanoTime() - publishStart) / 1e9;
       report.finish(
           this, streams, totals.expected(), totals.received(), totals.lost(), totals.duplicates(),
@@ -472,7 +476,7 @@ public final class HeraldLoad implements Callable<Integer> {
   }
 
   /** What the streams received against what was published to their topics. */
-  record Totals(long expected, long received, long lost, long duplicates, long outOfOrder) {}
+  record Totals(long expected, long received, long lost, long duplicates, long outOfOrder, long reads) {}
 
   private static Totals totals(
       AtomicReferenceArray<StreamCheck> handlers, int[] topicOfStream, Publisher publisher) {
@@ -481,6 +485,7 @@ public final class HeraldLoad implements Callable<Integer> {
     long lost = 0;
     long duplicates = 0;
     long outOfOrder = 0;
+    long reads = 0;
     for (int i = 0; i < handlers.length(); i++) {
       StreamCheck handler = handlers.get(i);
       long published = publisher.publishedTo(topicOfStream[i]);
@@ -489,6 +494,7 @@ public final class HeraldLoad implements Callable<Integer> {
         lost += published; // never connected: everything it should have had is lost
         continue;
       }
+      reads += handler.reads();
       SequenceCheck check = handler.sequence();
       received += check.received();
       int topic = topicOfStream[i];
@@ -496,7 +502,7 @@ public final class HeraldLoad implements Callable<Integer> {
       duplicates += check.duplicates();
       outOfOrder += check.outOfOrder();
     }
-    return new Totals(expected, received, lost, duplicates, outOfOrder);
+    return new Totals(expected, received, lost, duplicates, outOfOrder, reads);
   }
 
   private void openStreams(
@@ -532,7 +538,7 @@ public final class HeraldLoad implements Callable<Integer> {
     int port = first.getPort() > 0 ? first.getPort() : tls != null ? 443 : 80;
     String authority = host + ":" + port;
     InetSocketAddress server = new InetSocketAddress(host, port);
-    Bootstrap base = transport.bootstrap();
+    Bootstrap base = h2 ? transport.bootstrap() : transport.http1Bootstrap();
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);

@@ -46,6 +46,10 @@ class HeraldLoadTest {
       assertTrue(summary.contains("\"streamsReady\":200"), summary);
       assertTrue(summary.contains("\"lost\":0,"), summary);
       assertTrue(summary.contains("\"eventsRefused\":0,"), summary);
+      // Each stream read its response head, its opening comment and the events: about one event a read.
+      java.util.regex.Matcher perRead = java.util.regex.Pattern.compile("\"deliveriesPerRead\":([0-9.]+)").matcher(summary);
+      assertTrue(perRead.find(), summary);
+      assertTrue(Double.parseDouble(perRead.group(1)) > 0.5, summary);
       assertTrue(Files.readString(reports.resolve("latency.hgrm")).contains("Percentile"));
       String html = Files.readString(reports.resolve("report.html"));
       assertTrue(html.contains("<polyline"), "charts with data");
@@ -80,6 +84,33 @@ class HeraldLoadTest {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  @Test
+  void severalServerPidsAreSummedAndTheReportSaysHowMany() throws Exception {
+    HeraldServer herald = herald();
+    try {
+      // Herald runs in this JVM: its pid twice is two processes' worth of CPU and RSS.
+      long pid = ProcessHandle.current().pid();
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--server-pid", pid + "," + pid));
+      String twice = Files.readString(reports.resolve("summary.json"));
+      assertEquals(2, field(twice, "serverProcesses"), twice);
+      assertTrue(field(twice, "serverMaxRssMiB") > 0, twice);
+      assertTrue(Files.readString(reports.resolve("report.html")).contains("2 processes, summed"));
+      // One pid works as it always did.
+      assertEquals(0, run(herald, "--connections", "20", "--rate", "50", "--server-pid", String.valueOf(pid)));
+      String once = Files.readString(reports.resolve("summary.json"));
+      assertEquals(1, field(once, "serverProcesses"), once);
+      assertTrue(field(once, "serverMaxRssMiB") > 0, once);
+      assertTrue(field(once, "serverMaxRssMiB") < field(twice, "serverMaxRssMiB"), once + " vs " + twice);
+    } finally {
+      herald.stop();
+    }
+  }
+
+  @Test
+  void aServerPidThatIsNotANumberIsAUsageError() {
+    assertEquals(2, new CommandLine(new HeraldLoad()).execute("--server-pid", "123,nginx"));
   }
 
   @Test

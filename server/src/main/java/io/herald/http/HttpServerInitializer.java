@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * connection-limit  counts connections against --max-connections
+ * admission         starts reading a new connection when its event loop admits it (at most
+ *                   AdmissionGate.PER_TURN a turn: reconnect storms)
  * raw-writes        where pre-framed event chunks enter, below the codec
  * h2c               sees an HTTP/2 preface: becomes the HTTP/2 handler; else adds the codec
  *                   (HTTP/1.1, request line and header sizes capped) and the upgrade handler
@@ -56,6 +58,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private final ChannelGroup channels;
   private final SslContext tls;
   private final long headerTimeoutNanos;
+  private final AdmissionGate admission = new AdmissionGate();
 
   /**
    * @param http2 makes the HTTP/2 handler of one connection, when HTTP/2 is chosen
@@ -105,6 +108,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     channels.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast(ConnectionLimiter.NAME, limiter);
+    AdmissionGate.holdReads(ch);
+    p.addLast(AdmissionGate.NAME, admission);
     if (tls != null) {
       p.addLast("tls", tls.newHandler(ch.alloc()));
       p.addLast("alpn", new AlpnNegotiator());

@@ -179,6 +179,96 @@ class LoopDispatcherTest {
   }
 
   @Test
+  void inOneBatchTheSmallestFanOutGoesFirst() {
+    List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
+    RecordingStream mine = subscribe("user.7");
+    publish("big", "b1");
+    publish("user.7", "u1");
+    dispatcher.wake();
+    channel.runPendingTasks();
+
+    assertEquals(List.of("u1"), mine.data(), "the user's event went out in the first slice");
+    assertTrue(stats.delivered() < crowd.size() + 1, "the broadcast is still going out");
+    runUntilDelivered(crowd.size() + 1);
+    crowd.forEach(s -> assertEquals(List.of("b1"), s.data()));
+  }
+
+  @Test
+  void anEventForASmallTopicPublishedDuringABroadcastWaitsOneSliceNotTheWholeBroadcast() {
+    List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
+    RecordingStream mine = subscribe("user.7");
+    publish("big", "b1");
+    dispatcher.wake();
+    channel.runPendingTasks(); // the broadcast's first slice
+    publish("user.7", "u1");
+    publish("big", "b2"); // behind b1 for the crowd: waits for the next batch
+    publish("user.7", "u2");
+    dispatcher.wake();
+    channel.runPendingTasks(); // the next slice
+
+    assertEquals(List.of("u1", "u2"), mine.data(), "delivered with the next slice, in order");
+    assertTrue(crowd.stream().allMatch(s -> s.data().size() <= 1), "b2 waits for b1's batch to end");
+    runUntilDelivered(2 * crowd.size() + 2);
+    crowd.forEach(s -> assertEquals(List.of("b1", "b2"), s.data(), "each event once, in order"));
+    assertEquals(List.of("u1", "u2"), mine.data());
+    for (SseEvent event : published) {
+      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
+    }
+  }
+
+  @Test
+  void aSmallTopicAlreadyInTheBatchKeepsItsOrderDuringIt() {
+    List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
+    RecordingStream mine = subscribe("user.7");
+    publish("big", "b1");
+    publish("user.7", "u1");
+    dispatcher.wake();
+    channel.runPendingTasks();
+    publish("user.7", "u2");
+    publish("user.8", "nobody here");
+    publish("user.7", "u3");
+    dispatcher.wake();
+    runUntilDelivered(crowd.size() + 3);
+
+    assertEquals(List.of("u1", "u2", "u3"), mine.data());
+    for (SseEvent event : published) {
+      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
+    }
+  }
+
+  @Test
+  void withASubscriberOfSeveralTopicsOnTheLoopEverythingKeepsPublishOrder() {
+    List<RecordingStream> crowd = subscribeMany("a", 3 * LoopDispatcher.SLICE + 10);
+    RecordingStream both = subscribe("a", "b");
+    publish("a", "a1");
+    dispatcher.wake();
+    channel.runPendingTasks();
+    publish("b", "b1");
+    publish("a", "a2");
+    dispatcher.wake();
+    runUntilDelivered(2 * (crowd.size() + 1) + 1);
+
+    assertEquals(List.of("a1", "b1", "a2"), both.data());
+  }
+
+  private List<RecordingStream> subscribeMany(String topic, int count) {
+    List<RecordingStream> streams = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      streams.add(subscribe(topic));
+    }
+    return streams;
+  }
+
+  /** Turns the loop until the dispatcher has nothing left (a bounded number of turns). */
+  private void runUntilDelivered(long deliveries) {
+    for (int turn = 0; turn < 50 && !dispatcher.isIdle(); turn++) {
+      channel.runPendingTasks();
+    }
+    assertTrue(dispatcher.isIdle(), "the dispatcher finished");
+    assertEquals(deliveries, stats.delivered());
+  }
+
+  @Test
   void aLoopThatFallsAWholeRingBehindCutsItsSubscribersInsteadOfGrowing() {
     LoopDispatcher small = new LoopDispatcher(channel.eventLoop(), 8, stats, () -> {});
     RecordingStream s1 = new RecordingStream();

@@ -164,6 +164,19 @@ public enum IoTransport {
     return base;
   }
 
+  /**
+   * A bootstrap for HTTP/1.1 streams, whose only handler is a {@link StreamHandler}: as {@link
+   * #bootstrap()}, and each read goes into the loop's one reused buffer ({@link LoopReadBuffer})
+   * where the transport reads into buffers it is given (not io_uring's buffer ring, which has its own).
+   */
+  public Bootstrap http1Bootstrap() {
+    Bootstrap base = bootstrap();
+    if (!bufferRing()) {
+      base.option(ChannelOption.RCVBUF_ALLOCATOR, new LoopReadBuffer());
+    }
+    return base;
+  }
+
   private Class<? extends SocketChannel> socketChannel() {
     return switch (this) {
       case IO_URING -> IoUringSocketChannel.class;

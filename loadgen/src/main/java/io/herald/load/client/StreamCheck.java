@@ -45,6 +45,8 @@ public final class StreamCheck implements SseStreamParser.Sink {
    * clock call per read, not per event, when a read carries many events.
    */
   private long readMicros = -1;
+  /** Reads of this stream (HTTP/2: DATA frames) so far; read by the report once the loops are done. */
+  private long reads;
 
   /**
    * @param loop the event loop every connection of this stream uses
@@ -123,6 +125,12 @@ public final class StreamCheck implements SseStreamParser.Sink {
   /** The bytes of one read are parsed: the next event comes from a later read. */
   void readDone() {
     readMicros = -1;
+    reads++;
+  }
+
+  /** Reads of this stream's bytes so far (with HTTP/2, DATA frames): deliveries per read is what a read costs. */
+  public long reads() {
+    return reads;
   }
 
   /**

@@ -101,7 +101,7 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
           ctx.close();
         }
       } else {
-        check.feed(in);
+        check.parser().feed(in);
       }
     } catch (RuntimeException e) {
       fail(ctx, "bad-response");
@@ -110,6 +110,13 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter implements
       ReferenceCountUtil.release(in);
     }
   }
+
+  /**
+   * Ends the read here: the tail of the pipeline has nothing to do with it, and this is the
+   * channel's only handler, so the walk to the tail is skipped once per read wake-up.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {}
 
   /** Reads the status line and headers; true once the body starts in {@code in}. */
   private boolean readHead(ChannelHandlerContext ctx, ByteBuf in) {

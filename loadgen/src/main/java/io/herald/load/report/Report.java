@@ -28,6 +28,8 @@ public final class Report {
   private double toolLoopSeconds = -1;
   private double toolJitSeconds = -1;
   private double toolGcSeconds = -1;
+  private int serverProcesses;
+  private long reads = -1;
 
   /** The first {@code seconds} of publishing were a warm-up: checked for loss, not timed. */
   public void warmup(double seconds) {
@@ -53,6 +55,19 @@ public final class Report {
   public void receiving(double pauseMs, double readsPerWakeup) {
     this.receivePauseMs = pauseMs;
     this.readsPerWakeup = readsPerWakeup;
+  }
+
+  /**
+   * Reads the streams made over the whole run (with HTTP/2, DATA frames): with the deliveries,
+   * how many events one read carried, which is what most of the tool's cost per delivery follows.
+   */
+  public void reads(long reads) {
+    this.reads = reads;
+  }
+
+  /** How many processes the server's CPU and RSS are the sum of ({@code --server-pid}; 0: none). */
+  public void serverProcesses(int processes) {
+    this.serverProcesses = processes;
   }
 
   /** One progress interval: elapsed seconds, streams ready, the interval's latencies. */
@@ -149,6 +164,8 @@ public final class Report {
     field("toolCpuSecondsPerMillionDeliveries", round(toolPerMillion));
     field("receivePauseMs", round(receivePauseMs));
     field("readsPerWakeup", round(readsPerWakeup));
+    double perRead = reads > 0 ? (double) received / reads : -1;
+    field("deliveriesPerRead", round(perRead));
     field("toolPublishingEventLoopSeconds", round(toolLoopSeconds));
     field("toolPublishingJitSeconds", round(toolJitSeconds));
     field("toolPublishingGcSeconds", round(toolGcSeconds));
@@ -157,6 +174,7 @@ public final class Report {
     field("serverCpuSeconds", round(serverCpuSeconds));
     field("serverCpuSecondsPerMillionDeliveries", round(serverPerMillion));
     field("serverMaxRssMiB", serverMaxRssKib < 0 ? -1 : serverMaxRssKib / 1024);
+    field("serverProcesses", serverProcesses);
     json.append("\"perSecond\":[");
     for (int i = 0; i < seconds.size(); i++) {
       double[] row = seconds.get(i);
@@ -196,11 +214,14 @@ public final class Report {
         + " s, " + round(toolPerMillion) + " s per million deliveries"
         + (toolJitSeconds >= 0 ? " (event loops " + round(toolLoopSeconds) + " s, JIT " + round(toolJitSeconds)
             + " s, GC " + round(toolGcSeconds) + " s)" : ""));
-    row("event loops", round(readsPerWakeup) + " reads per wake-up; pause after a small one "
+    row("event loops", round(readsPerWakeup) + " reads per wake-up, " + round(perRead)
+        + " deliveries per read; pause after a small one "
         + round(receivePauseMs) + " ms (latencies include up to that)");
     if (serverCpuSeconds >= 0) {
-      row("server CPU (publishing)", round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries");
-      row("server RSS (max)", serverMaxRssKib / 1024 + " MiB");
+      String summed = serverProcesses > 1 ? " (" + serverProcesses + " processes, summed)" : "";
+      row("server CPU (publishing)",
+          round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries" + summed);
+      row("server RSS (max)", serverMaxRssKib / 1024 + " MiB" + summed);
     }
   }
 

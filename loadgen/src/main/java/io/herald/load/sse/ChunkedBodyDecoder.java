@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * Removes HTTP/1.1 chunked framing from a response body as bytes arrive, passing the content to
  * a {@link SseStreamParser}: a small state machine instead of Netty's HTTP codec, so the
- * receive path allocates nothing per event.
+ * receive path allocates nothing per event. It works on the read's bytes as an array (one bulk
+ * copy out of the direct buffer per read) and hands the parser regions of that same array.
  */
 public final class ChunkedBodyDecoder {
   private enum State { SIZE, SIZE_LINE_END, DATA, DATA_CR, DATA_LF, DONE }
@@ -24,12 +25,30 @@ public final class ChunkedBodyDecoder {
     return state == State.DONE;
   }
 
+  /** Decodes the readable bytes of {@code in}; after the final chunk the rest stays unread. */
   public void feed(ByteBuf in) {
-    while (in.isReadable() && state != State.DONE) {
+    int length = in.readableBytes();
+    if (length == 0) {
+      return;
+    }
+    int used;
+    if (in.hasArray()) {
+      int from = in.arrayOffset() + in.readerIndex();
+      used = feed(in.array(), from, from + length) - from;
+    } else {
+      used = feed(ReadBytes.copy(in, in.readerIndex(), length), 0, length);
+    }
+    in.skipBytes(used);
+  }
+
+  /** Decodes {@code in[from, end)}; returns where it stopped: {@code end}, or just after the final chunk. */
+  public int feed(byte[] in, int from, int end) {
+    int i = from;
+    while (i < end && state != State.DONE) {
       switch (state) {
         case SIZE -> {
-          byte b = in.readByte();
-          int digit = Character.digit(b, 16);
+          byte b = in[i++];
+          int digit = hexDigit(b);
           if (digit >= 0) {
             remaining = remaining * 16 + digit;
             sizeHasDigits = true;
@@ -42,30 +61,41 @@ public final class ChunkedBodyDecoder {
           }
         }
         case SIZE_LINE_END -> {
-          if (in.readByte() == '\n') {
+          if (in[i++] == '\n') {
             endOfSize();
           }
         }
         case DATA -> {
-          int n = (int) Math.min(remaining, in.readableBytes());
-          parser.feed(in, in.readerIndex(), n);
-          in.skipBytes(n);
+          int n = (int) Math.min(remaining, end - i);
+          parser.feed(in, i, i + n);
+          i += n;
           remaining -= n;
           if (remaining == 0) {
             state = State.DATA_CR;
           }
         }
-        case DATA_CR -> {
-          byte b = in.readByte();
-          state = b == '\r' ? State.DATA_LF : State.SIZE;
-        }
+        case DATA_CR -> state = in[i++] == '\r' ? State.DATA_LF : State.SIZE;
         case DATA_LF -> {
-          in.readByte();
+          i++;
           state = State.SIZE;
         }
         default -> throw new IllegalStateException();
       }
     }
+    return i;
+  }
+
+  private static int hexDigit(byte b) {
+    if (b >= '0' && b <= '9') {
+      return b - '0';
+    }
+    if (b >= 'a' && b <= 'f') {
+      return b - 'a' + 10;
+    }
+    if (b >= 'A' && b <= 'F') {
+      return b - 'A' + 10;
+    }
+    return -1;
   }
 
   private void endOfSize() {

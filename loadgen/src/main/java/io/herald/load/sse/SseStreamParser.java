@@ -25,8 +25,6 @@ public final class SseStreamParser {
   private static final int MAX_LINE = 1 << 20;
 
   private final Sink sink;
-  /** One copy buffer per thread, not per stream: a run holds up to 100,000 parsers. */
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
 
   private byte[] line = new byte[256];
   private int lineLength;
@@ -77,20 +75,20 @@ public final class SseStreamParser {
 
   /** Feeds {@code length} body bytes of {@code buf} from {@code index}, leaving its indexes alone. */
   public void feed(ByteBuf buf, int index, int length) {
-    // One bulk copy into an array, then plain array scans: much cheaper than a checked
-    // getByte per byte on a direct buffer.
-    byte[] scratch = SCRATCH.get();
-    while (length > 0) {
-      int n = Math.min(length, scratch.length);
-      buf.getBytes(index, scratch, 0, n);
-      feed(scratch, n);
-      index += n;
-      length -= n;
+    if (buf.hasArray()) {
+      int from = buf.arrayOffset() + index;
+      feed(buf.array(), from, from + length);
+    } else {
+      feed(ReadBytes.copy(buf, index, length), 0, length);
     }
   }
 
-  private void feed(byte[] in, int end) {
-    int i = 0;
+  /**
+   * Feeds the body bytes {@code in[from, end)}; nothing refers to {@code in} after the call (a
+   * line that goes on in the next read is copied).
+   */
+  public void feed(byte[] in, int from, int end) {
+    int i = from;
     while (i < end) {
       if (afterCr) {
         afterCr = false;
@@ -99,10 +97,7 @@ public final class SseStreamParser {
           continue;
         }
       }
-      int lineEnd = i;
-      while (lineEnd < end && in[lineEnd] != '\n' && in[lineEnd] != '\r') {
-        lineEnd++;
-      }
+      int lineEnd = ReadBytes.lineEnd(in, i, end);
       if (lineEnd == end) {
         appendToLine(in, i, lineEnd - i);
         return; // the line goes on in the next bytes

@@ -69,6 +69,53 @@ class SseStreamParserTest {
     assertEquals(EXPECTED, sink.events);
   }
 
+  /** As the native transports read: into direct buffers, which the parsers copy out of once per read. */
+  private static ByteBuf direct(byte[] bytes, int from, int length) {
+    return Unpooled.directBuffer(Math.max(1, length)).writeBytes(bytes, from, length);
+  }
+
+  @Test
+  void directBuffersParseAsHeapBuffersDo() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    for (int split = 0; split <= bytes.length; split++) {
+      Recording sink = new Recording();
+      SseStreamParser parser = new SseStreamParser(sink);
+      ByteBuf first = direct(bytes, 0, split);
+      ByteBuf second = direct(bytes, split, bytes.length - split);
+      parser.feed(first);
+      parser.feed(second);
+      first.release();
+      second.release();
+      assertEquals(EXPECTED, sink.events, "split at " + split);
+    }
+  }
+
+  @Test
+  void chunkedFramingIsRemovedWhereverChunksAndReadsSplitInDirectBuffers() {
+    String body = "retry: 3000\n: herald\n\nid: 1\ndata: {\"s\":7,\"t\":1}\n\n";
+    StringBuilder chunked = new StringBuilder();
+    for (int i = 0; i < body.length(); i += 11) {
+      String part = body.substring(i, Math.min(body.length(), i + 11));
+      chunked.append(Integer.toHexString(part.length()).toUpperCase()).append("\r\n").append(part).append("\r\n");
+    }
+    chunked.append("0\r\n\r\nafter the end");
+    byte[] bytes = chunked.toString().getBytes(StandardCharsets.US_ASCII);
+    for (int split = 0; split <= bytes.length; split++) {
+      Recording sink = new Recording();
+      ChunkedBodyDecoder decoder = new ChunkedBodyDecoder(new SseStreamParser(sink));
+      ByteBuf first = direct(bytes, 0, split);
+      ByteBuf second = direct(bytes, split, bytes.length - split);
+      decoder.feed(first);
+      decoder.feed(second);
+      assertEquals(List.of("{\"s\":7,\"t\":1}"), sink.events, "split at " + split);
+      assertEquals(true, decoder.isDone());
+      assertEquals("\r\nafter the end".length(), first.readableBytes() + second.readableBytes(),
+          "what follows the last chunk's size line is left unread");
+      first.release();
+      second.release();
+    }
+  }
+
   @Test
   void chunkedFramingIsRemovedWhereverChunksAndReadsSplit() {
     String body = "retry: 3000\n: herald\n\nid: 1\ndata: {\"s\":7,\"t\":1}\n\n";
