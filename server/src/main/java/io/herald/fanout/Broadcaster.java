@@ -118,7 +118,7 @@ public final class Broadcaster implements ReplaySource {
         throw new IllegalStateException("Herald is shutting down");
       }
       for (PublishRequest request : requests) {
-        published.add(append(ids.next(), request, now).idText());
+        published.add(append(ids.next(), request, now));
       }
     } finally {
       lock.unlock();
@@ -166,20 +166,30 @@ public final class Broadcaster implements ReplaySource {
     return skipped;
   }
 
-  /** Under the lock: encode once, into the history, to every dispatcher. */
-  private SseEvent append(EventId id, PublishRequest request, long now) {
+  /**
+   * Under the lock: encode once, copy into the history, hand to every dispatcher (each queue
+   * takes a reference of its own), then let go of the encoder's reference: the event is garbage
+   * once every loop has delivered it, young, whatever the history retains.
+   *
+   * @return the event's id, as sent to subscribers
+   */
+  private String append(EventId id, PublishRequest request, long now) {
     newest = id;
     SseEvent event =
         SseEncoder.encode(
             alloc, position + 1, id, request.topic(), request.type(), request.data(), now);
-    position++;
-    history.append(event);
-    for (LoopDispatcher dispatcher : dispatchers) {
-      if (!dispatcher.offer(event)) {
-        stats.overrun();
+    try {
+      history.append(event);
+      position++;
+      for (LoopDispatcher dispatcher : dispatchers) {
+        if (!dispatcher.offer(event)) {
+          stats.overrun();
+        }
       }
+      return event.idText();
+    } finally {
+      event.release();
     }
-    return event;
   }
 
   /** An event with the id it was given elsewhere, for {@link #deliver}. */

@@ -8,10 +8,13 @@ import io.netty.buffer.ByteBuf;
  * the event-stream text, {@code CRLF}), so an HTTP/1.1 stream writes them as they are; an HTTP/2
  * stream writes only the event-stream text in the middle ({@link #payload()}).
  *
- * <p>Reference counting: the event owns one reference to its buffer, held by whoever holds the
- * event in the history. Every other holder (a dispatcher queue) takes its own with {@link
- * #retain()} and gives it back with {@link #release()}; every write takes a retained duplicate
- * or slice, which Netty releases once written. The bytes themselves are never copied.
+ * <p>Reference counting: the event owns one reference to its buffer, held by whoever made the
+ * event (the publishing path, for the time it takes to hand it on). Every other holder (a
+ * dispatcher queue) takes its own with {@link #retain()} and gives it back with {@link
+ * #release()}; every write takes a retained duplicate or slice, which Netty releases once
+ * written. The history keeps a copy of the bytes, not the event (see {@code EventHistory}), so
+ * a published event is garbage once delivered; a replayed one is a new event over a slice of the
+ * history's copy ({@link #stored}).
  *
  * <p>A run is several consecutive events of one topic in one chunk, built for one delivery
  * batch so that each subscriber gets them in one write (see {@link SseEncoder#run}); it carries
@@ -22,7 +25,7 @@ public final class SseEvent {
   private final int count;
   private final long position;
   private final EventId id;
-  private final String idText;
+  private String idText; // made on first use for a replayed event (most never need it)
   private final String topic;
   private final ByteBuf chunk;
   private final int payloadOffset;
@@ -41,7 +44,10 @@ public final class SseEvent {
     this(position, 1, position, id, idText, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
   }
 
-  /** @param idText {@code id.toString()}, already made by the encoder (once per event) */
+  /**
+   * @param idText {@code id.toString()} when the encoder made it already, or null: made on first
+   *     use
+   */
   SseEvent(
       long firstPosition,
       int count,
@@ -63,6 +69,25 @@ public final class SseEvent {
     this.payloadOffset = payloadOffset;
     this.payloadLength = payloadLength;
     this.acceptedNanos = acceptedNanos;
+  }
+
+  /**
+   * An event whose bytes are kept elsewhere (the history's segments), made again for a replay.
+   * Takes over the caller's reference to {@code chunk}.
+   *
+   * @param chunk the event's HTTP/1.1 chunk, as {@link SseEncoder#encode} wrote it
+   * @param payloadOffset where the event-stream text starts in {@code chunk}
+   */
+  public static SseEvent stored(
+      long position,
+      EventId id,
+      String topic,
+      ByteBuf chunk,
+      int payloadOffset,
+      long acceptedNanos) {
+    int payloadLength = chunk.readableBytes() - payloadOffset - 2; // the chunk ends with CRLF
+    return new SseEvent(
+        position, id, null, topic, chunk, payloadOffset, payloadLength, acceptedNanos);
   }
 
   /**
@@ -88,7 +113,13 @@ public final class SseEvent {
   }
 
   public String idText() {
-    return idText;
+    // Racy but benign, as String.hashCode: every thread that makes it makes an equal string.
+    String text = idText;
+    if (text == null) {
+      text = id.toString();
+      idText = text;
+    }
+    return text;
   }
 
   public String topic() {
@@ -119,6 +150,16 @@ public final class SseEvent {
     return payloadLength;
   }
 
+  /** Where the event-stream text starts in the HTTP/1.1 chunk (after {@code <hex size>CRLF}). */
+  public int payloadOffset() {
+    return payloadOffset;
+  }
+
+  /** Copies the whole HTTP/1.1 chunk into {@code target} (the history keeping its copy). */
+  public void copyChunkTo(ByteBuf target) {
+    target.writeBytes(chunk, chunk.readerIndex(), chunk.readableBytes());
+  }
+
   /** Copies the event-stream text into {@code target} (building a run). */
   void writePayloadTo(ByteBuf target) {
     target.writeBytes(chunk, chunk.readerIndex() + payloadOffset, payloadLength);
@@ -145,6 +186,6 @@ public final class SseEvent {
 
   @Override
   public String toString() {
-    return "SseEvent{" + idText + " " + topic + " " + payloadLength + "B}";
+    return "SseEvent{" + idText() + " " + topic + " " + payloadLength + "B}";
   }
 }

@@ -356,14 +356,14 @@ class LoopDispatcherTest {
   }
 
   /**
-   * Publishes as the broadcaster does: into the history (which takes the base reference) and to
-   * the dispatcher (with a reference of its own); the test keeps one until it ends.
+   * Publishes as the broadcaster does: into the history (which copies it) and to the dispatcher
+   * (with a reference of its own); the test keeps the encoder's reference until it ends.
    */
   private SseEvent publishInto(String topic, String data) {
     position++;
     SseEvent event =
         SseEncoder.encode(ByteBufAllocator.DEFAULT, position, new EventId(1000, position), topic, null, data, 0);
-    published.add(event.retain());
+    published.add(event);
     history.append(event);
     assertTrue(dispatcher.offer(event));
     return event;

@@ -29,7 +29,7 @@ class SubscriberTest {
     history.clear();
   }
 
-  /** Publishes into the history; returns an extra reference, as a dispatcher queue holds one. */
+  /** Publishes into the history (a copy); the test keeps the event, as a dispatcher queue would. */
   private SseEvent publish(String topic) {
     lastPosition++;
     SseEvent event =
@@ -42,7 +42,7 @@ class SubscriberTest {
             "e" + lastPosition,
             0);
     history.append(event);
-    live.add(event.retain());
+    live.add(event);
     return event;
   }
 
@@ -54,7 +54,7 @@ class SubscriberTest {
             ByteBufAllocator.DEFAULT, lastPosition, new EventId(1000, sequence), topic, null,
             "e" + sequence, 0);
     history.append(event);
-    live.add(event.retain());
+    live.add(event);
     return event;
   }
 
