@@ -211,9 +211,7 @@ class LoopDispatcherTest {
     runUntilDelivered(2 * crowd.size() + 2);
     crowd.forEach(s -> assertEquals(List.of("b1", "b2"), s.data(), "each event once, in order"));
     assertEquals(List.of("u1", "u2"), mine.data());
-    for (SseEvent event : published) {
-      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
-    }
+    assertEveryReferenceGivenBack();
   }
 
   @Test
@@ -231,9 +229,7 @@ class LoopDispatcherTest {
     runUntilDelivered(crowd.size() + 3);
 
     assertEquals(List.of("u1", "u2", "u3"), mine.data());
-    for (SseEvent event : published) {
-      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
-    }
+    assertEveryReferenceGivenBack();
   }
 
   @Test
@@ -249,6 +245,13 @@ class LoopDispatcherTest {
     runUntilDelivered(2 * (crowd.size() + 1) + 1);
 
     assertEquals(List.of("a1", "b1", "a2"), both.data());
+  }
+
+  /** The test holds one reference to each event it published; the dispatcher holds none. */
+  private void assertEveryReferenceGivenBack() {
+    for (SseEvent event : published) {
+      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
+    }
   }
 
   private List<RecordingStream> subscribeMany(String topic, int count) {
@@ -292,9 +295,7 @@ class LoopDispatcherTest {
     assertTrue(s1.aborted && s2.aborted, "every subscriber of the loop is cut off to resume by id");
     assertTrue(s1.writes.isEmpty(), "nothing delivered out of a ring that lost events");
     assertEquals(2, stats.disconnects(io.herald.sse.DisconnectReason.LAPPED));
-    for (SseEvent event : published) {
-      assertEquals(1, event.refCnt(), "the dispatcher gave back every reference it took");
-    }
+    assertEveryReferenceGivenBack();
     position++;
     SseEvent next =
         SseEncoder.encode(ByteBufAllocator.DEFAULT, position, new EventId(1000, position), "a", null, "y", 0);
