@@ -24,6 +24,24 @@ class HeraldLoadTest {
         .start();
   }
 
+  /** A Herald that also takes {@code POST /publish}. */
+  private static HeraldServer heraldTakingPosts() {
+    return new HeraldServer(
+            HeraldConfig.builder()
+                .httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
+                .allowHttpPublish(true)
+                .build())
+        .start();
+  }
+
+  /** Nothing lost, duplicated or out of order, and no stream failed. */
+  private static void assertClean(String summary) {
+    assertEquals(0, field(summary, "lost"), summary);
+    assertEquals(0, field(summary, "duplicates"), summary);
+    assertEquals(0, field(summary, "outOfOrder"), summary);
+    assertTrue(summary.contains("\"failures\":{}"), summary);
+  }
+
   private int run(HeraldServer herald, String... extra) {
     String[] base = {
       "--url", "http://127.0.0.1:" + herald.httpPort() + "/events?topic={topic}",
@@ -198,10 +216,7 @@ class HeraldLoadTest {
       assertEquals(0, run(herald, "--connections", "50", "--rate", "50", "--churn", "20"));
       String summary = Files.readString(reports.resolve("summary.json"));
       assertTrue(field(summary, "reconnects") > 0, summary);
-      assertEquals(0, field(summary, "lost"), summary);
-      assertEquals(0, field(summary, "duplicates"), summary);
-      assertEquals(0, field(summary, "outOfOrder"), summary);
-      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertClean(summary);
       assertTrue(Files.readString(reports.resolve("report.html")).contains("reconnects (churn)"));
     } finally {
       herald.stop();
@@ -218,10 +233,7 @@ class HeraldLoadTest {
       assertEquals(0, field(summary, "stormStillBehind"), summary);
       assertTrue(field(summary, "stormAllBackMs") >= 0, summary);
       assertEquals(50, field(summary, "reconnects"), summary);
-      assertEquals(0, field(summary, "lost"), summary);
-      assertEquals(0, field(summary, "duplicates"), summary);
-      assertEquals(0, field(summary, "outOfOrder"), summary);
-      assertTrue(summary.contains("\"failures\":{}"), summary);
+      assertClean(summary);
       assertTrue(Files.readString(reports.resolve("report.html")).contains("storm (--storm)"));
     } finally {
       herald.stop();
@@ -308,13 +320,7 @@ class HeraldLoadTest {
 
   @Test
   void publishingOverHttpLosesNothing() {
-    HeraldServer herald =
-        new HeraldServer(
-                HeraldConfig.builder()
-                    .httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
-                    .allowHttpPublish(true)
-                    .build())
-            .start();
+    HeraldServer herald = heraldTakingPosts();
     try {
       assertEquals(
           0,
@@ -327,13 +333,7 @@ class HeraldLoadTest {
 
   @Test
   void publishingOverSeveralHttpConnectionsKeepsEachTopicInOrderAndLosesNothing() throws Exception {
-    HeraldServer herald =
-        new HeraldServer(
-                HeraldConfig.builder()
-                    .httpHost("127.0.0.1").httpPort(0).ingestPort(0).adminPort(0)
-                    .allowHttpPublish(true)
-                    .build())
-            .start();
+    HeraldServer herald = heraldTakingPosts();
     try {
       // Out-of-order or missing events of any topic would fail the run (exit 1).
       assertEquals(

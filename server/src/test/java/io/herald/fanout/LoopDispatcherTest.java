@@ -182,10 +182,7 @@ class LoopDispatcherTest {
   void inOneBatchTheSmallestFanOutGoesFirst() {
     List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
     RecordingStream mine = subscribe("user.7");
-    publish("big", "b1");
-    publish("user.7", "u1");
-    dispatcher.wake();
-    channel.runPendingTasks();
+    publishAndTurn("big", "b1", "user.7", "u1");
 
     assertEquals(List.of("u1"), mine.data(), "the user's event went out in the first slice");
     assertTrue(stats.delivered() < crowd.size() + 1, "the broadcast is still going out");
@@ -218,10 +215,7 @@ class LoopDispatcherTest {
   void aSmallTopicAlreadyInTheBatchKeepsItsOrderDuringIt() {
     List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
     RecordingStream mine = subscribe("user.7");
-    publish("big", "b1");
-    publish("user.7", "u1");
-    dispatcher.wake();
-    channel.runPendingTasks();
+    publishAndTurn("big", "b1", "user.7", "u1");
     publish("user.7", "u2");
     publish("user.8", "nobody here");
     publish("user.7", "u3");
@@ -245,6 +239,15 @@ class LoopDispatcherTest {
     runUntilDelivered(2 * (crowd.size() + 1) + 1);
 
     assertEquals(List.of("a1", "b1", "a2"), both.data());
+  }
+
+  /** Publishes {@code topic, data} pairs, wakes the dispatcher, and runs one turn of the loop. */
+  private void publishAndTurn(String... topicsAndData) {
+    for (int i = 0; i < topicsAndData.length; i += 2) {
+      publish(topicsAndData[i], topicsAndData[i + 1]);
+    }
+    dispatcher.wake();
+    channel.runPendingTasks();
   }
 
   /** The test holds one reference to each event it published; the dispatcher holds none. */
