@@ -203,7 +203,7 @@ public final class EventsRoute {
     }
 
     ChannelPipeline pipeline = ctx.pipeline();
-    Http1EventStream stream = new Http1EventStream(pipeline.context(RawWriteAnchor.NAME));
+    Http1EventStream stream = Http1EventStream.on(pipeline.context(RawWriteAnchor.NAME));
     ctx.write(streamHead());
     Runnable release = admit(ctx.channel(), subscription);
     if (release == null) {

@@ -2,13 +2,17 @@ package io.herald.http;
 
 import io.herald.sse.EventStream;
 import io.herald.sse.SseEvent;
+import io.herald.transport.DirectSend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * An event stream on an HTTP/1.1 connection: a chunked response whose chunks are written
@@ -27,15 +31,62 @@ final class Http1EventStream implements EventStream {
           .asReadOnly();
 
   private final ChannelHandlerContext raw;
+  private final DirectSend direct; // null: every write goes through the pipeline
   private int unflushed;
+  private boolean sentDirectly; // since the last flush
 
-  /** @param raw the context of the {@link RawWriteAnchor} in this connection's pipeline */
-  Http1EventStream(ChannelHandlerContext raw) {
+  /**
+   * @param raw the context of the {@link RawWriteAnchor} in this connection's pipeline
+   * @param direct how events reach the socket when nothing is queued ahead of them, or null
+   */
+  Http1EventStream(ChannelHandlerContext raw, DirectSend direct) {
     this.raw = raw;
+    this.direct = direct;
   }
 
+  /**
+   * The stream on the connection of {@code raw}, sending events straight to the socket where the
+   * transport allows it and nothing below the anchor (TLS) has to see the bytes.
+   */
+  static Http1EventStream on(ChannelHandlerContext raw) {
+    return new Http1EventStream(raw, onlyTransportBelow(raw) ? DirectSend.forChannel(raw.channel()) : null);
+  }
+
+  /** Whether no outbound handler sits between the anchor and the transport. */
+  static boolean onlyTransportBelow(ChannelHandlerContext raw) {
+    for (Map.Entry<String, ChannelHandler> entry : raw.pipeline()) {
+      if (entry.getValue() == raw.handler()) {
+        return true;
+      }
+      if (entry.getValue() instanceof ChannelOutboundHandler) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Hands the shared chunk to the kernel at once when nothing waits ahead of it (no new buffer
+   * reference, no outbound-buffer entry: see {@link DirectSend}); otherwise, and for whatever the
+   * kernel does not take, writes through the pipeline to go out at the next flush. Either way the
+   * bytes reach the socket in the order they were written.
+   */
   @Override
   public void writeEvent(SseEvent event) {
+    if (direct != null && unflushed == 0 && direct.isClear()) {
+      ByteBuf chunk = event.http1ChunkView();
+      int size = chunk.readableBytes();
+      int sent = direct.send(chunk);
+      if (sent == size) {
+        sentDirectly = true;
+        return;
+      }
+      if (sent > 0) {
+        raw.write(chunk.retainedSlice(chunk.readerIndex() + sent, size - sent), raw.voidPromise());
+        unflushed++;
+        return;
+      }
+    }
     raw.write(event.http1Chunk(), raw.voidPromise());
     unflushed++;
   }
@@ -57,8 +108,17 @@ final class Http1EventStream implements EventStream {
     return buf;
   }
 
+  /**
+   * Flushes what went through the pipeline. After only direct sends there is nothing to flush,
+   * and the pipeline is not walked for it.
+   */
   @Override
   public void flush() {
+    if (sentDirectly && unflushed == 0 && direct.isClear()) {
+      sentDirectly = false;
+      return;
+    }
+    sentDirectly = false;
     unflushed = 0;
     raw.flush();
   }

@@ -141,6 +141,15 @@ public final class SseEvent {
     return chunk.retainedDuplicate();
   }
 
+  /**
+   * The HTTP/1.1 chunk itself, not a new reference, for a writer that hands its bytes to the
+   * kernel at once ({@code transport.DirectSend}): read it while the event is held; never keep,
+   * write or release it.
+   */
+  public ByteBuf http1ChunkView() {
+    return chunk;
+  }
+
   /** A new reference to the event-stream text alone, for one write (HTTP/2 DATA). */
   public ByteBuf payload() {
     return chunk.retainedSlice(chunk.readerIndex() + payloadOffset, payloadLength);

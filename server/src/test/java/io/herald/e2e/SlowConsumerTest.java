@@ -12,6 +12,7 @@ import io.herald.testing.TestHerald;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Assumptions;
@@ -70,6 +71,35 @@ class SlowConsumerTest extends HeraldTest {
           WAIT,
           "the stalled connection to be cut off");
       stalled.awaitServerClose(WAIT);
+    }
+  }
+
+  /**
+   * A reader that stops and later catches up. While it stops, the kernel's buffers fill part-way
+   * through an event: Herald hands each event straight to the socket while nothing is queued for
+   * it (transport.DirectSend), and what the kernel does not take waits in the connection's queue.
+   * Once it reads again it must get every event whole and in order.
+   */
+  @Test
+  void readerThatStopsAndCatchesUpGetsEveryEventWholeAndInOrder() throws Exception {
+    start(b -> b.queueEvents(100_000).queueBytes(256L << 20).stallTimeout(Duration.ofMinutes(5)));
+    int events = 400; // ~1.6 MB: more than the kernel buffers for this reader
+    try (SseTestClient reader = SseTestClient.openStalled(herald.httpPort(), "/events?topic=t");
+        IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      awaitStreams(1);
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < events; i++) {
+        lines.append("{\"topic\":\"t\",\"data\":\"").append(i).append(':').append("r".repeat(4000)).append("\"}\n");
+      }
+      ingest.pipeline(lines.toString(), events);
+      Conditions.await(
+          () -> herald.server().stats().delivered() == events, WAIT, "every event handed to the stream");
+      List<SseTestClient.Event> received = reader.resume().awaitEvents(events, WAIT);
+      for (int i = 0; i < events; i++) {
+        String expected = i + ":" + "r".repeat(4000);
+        assertTrue(expected.equals(received.get(i).data()), "event " + i + " arrived whole and in its place");
+      }
+      assertEquals(0, herald.server().stats().disconnects(DisconnectReason.SLOW_CONSUMER));
     }
   }
 

@@ -58,14 +58,27 @@ public final class SseTestClient implements AutoCloseable {
     SseTestClient client = new SseTestClient(socket);
     client.sendRequest(pathAndQuery, headers);
     client.readHead();
-    if (client.status == 200) {
-      Thread reader = new Thread(client::readBody, "sse-test-client");
+    client.readRest();
+    return client;
+  }
+
+  /** After the head: the body in the background for a stream, at once for any other answer. */
+  private void readRest() throws IOException {
+    if (status == 200) {
+      Thread reader = new Thread(this::readBody, "sse-test-client");
       reader.setDaemon(true);
       reader.start();
     } else {
-      client.readWholeBody();
+      readWholeBody();
     }
-    return client;
+  }
+
+  /** Starts reading a client opened with {@link #openStalled}, as {@link #open} would have. */
+  public SseTestClient resume() throws IOException {
+    socket.setSoTimeout(30_000);
+    readHead();
+    readRest();
+    return this;
   }
 
   /**
