@@ -67,7 +67,7 @@ public class DeliveryBenchmark {
     for (int i = 0; i < connections; i++) {
       channels[i] = new DiscardingChannel(RawWriteAnchor.INSTANCE);
       ChannelHandlerContext raw = channels[i].pipeline().context(RawWriteAnchor.INSTANCE);
-      subscribers[i] = new Subscriber(new Http1EventStream(raw), List.of(TOPIC), limits, LIVE_ONLY);
+      subscribers[i] = new Subscriber(Http1EventStream.on(raw), List.of(TOPIC), limits, LIVE_ONLY);
       subscribers[i].start(NO_OWNER, null, System.nanoTime());
     }
     deliver();
