@@ -67,7 +67,10 @@ print(f"{sys.argv[2]} [{sys.argv[3]}] deliveries/s={s['deliveriesPerSecond']} "
       f"lost={s['lost']} dup={s['duplicates']} late={s['outOfOrder']} failures={sum(s['failures'].values())} "
       f"reconnects={s.get('reconnects', 0)} "
       f"herald-cpu-s/M={s['serverCpuSecondsPerMillionDeliveries']} herald-rss={s['serverMaxRssMiB']}MiB "
-      f"herald-load-cpu-s/M={s['toolCpuSecondsPerMillionDeliveries']}")
+      f"herald-load-cpu-s/M={s['toolCpuSecondsPerMillionDeliveries']}"
+      + (f" after-warmup: herald-cpu-s/M={s['serverCpuSecondsPerMillionAfterWarmup']} "
+         f"herald-load-cpu-s/M={s['toolCpuSecondsPerMillionAfterWarmup']}"
+         if s.get('deliveriesAfterWarmup', 0) > 0 else ""))
 PY
   echo "report: $report"
   return "$status"

@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.HdrHistogram.Histogram;
@@ -343,6 +344,13 @@ public final class HeraldLoad implements Callable<Integer> {
       long toolCpuAtPublish = processCpuNanos();
       JvmOverhead jvm = new JvmOverhead();
       long lastChurn = publishStart;
+      // The after-warm-up CPU figures count from the moment the warm-up ends.
+      CompletableFuture<CpuMark> atWarmupEnd =
+          warmup.isZero()
+              ? null
+              : CompletableFuture.supplyAsync(
+                  () -> CpuMark.now(server, handlers),
+                  CompletableFuture.delayedExecutor(warmup.toNanos(), TimeUnit.NANOSECONDS));
       if (stormSeconds > 0) {
         Storm storm = new Storm(publishStart + TimeUnit.SECONDS.toNanos(stormSeconds), stormAway.toNanos());
         streams.stormWith(storm);
@@ -371,6 +379,15 @@ public final class HeraldLoad implements Callable<Integer> {
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
       aborted |= tooManyErrors.getCount() == 0; // also when the publisher ended first (the server went away)
+      if (atWarmupEnd != null && !atWarmupEnd.cancel(false)) { // done: the warm-up ended while publishing
+        CpuMark start = atWarmupEnd.join();
+        CpuMark end = CpuMark.now(server, handlers);
+        report.afterWarmup(
+            start.serverCpuSeconds() < 0 || end.serverCpuSeconds() < 0
+                ? -1 : end.serverCpuSeconds() - start.serverCpuSeconds(),
+            end.toolCpuSeconds() - start.toolCpuSeconds(),
+            end.received() - start.received());
+      }
       double serverCpu = server == null ? -1 : server.cpuSeconds() - serverCpuStart;
       double toolPublishingCpu = (processCpuNanos() - toolCpuAtPublish) / 1e9;
       report.toolCpuSplit(
@@ -481,6 +498,23 @@ public final class HeraldLoad implements Callable<Integer> {
     if (protocol.equals("h2") != "https".equalsIgnoreCase(scheme)) {
       throw new CommandLine.ParameterException(cl,
           protocol.equals("h2") ? "--protocol h2 needs an https:// --url" : "--protocol " + protocol + " needs an http:// --url");
+    }
+  }
+
+  /**
+   * The server's and the tool's CPU and the deliveries so far, at one moment: two of them bound a
+   * window (after the warm-up) whose CPU per delivery leaves out JIT compilation and start-up.
+   */
+  record CpuMark(double serverCpuSeconds, double toolCpuSeconds, long received) {
+    static CpuMark now(ProcSampler server, AtomicReferenceArray<StreamCheck> handlers) {
+      long received = 0;
+      for (int i = 0; i < handlers.length(); i++) {
+        StreamCheck handler = handlers.get(i);
+        if (handler != null) {
+          received += handler.sequence().received(); // read while the loops run: a close figure
+        }
+      }
+      return new CpuMark(server == null ? -1 : server.cpuSeconds(), processCpuNanos() / 1e9, received);
     }
   }
 

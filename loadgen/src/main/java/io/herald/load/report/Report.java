@@ -30,10 +30,26 @@ public final class Report {
   private double toolGcSeconds = -1;
   private int serverProcesses;
   private long reads = -1;
+  private double serverCpuAfterWarmup = -1;
+  private double toolCpuAfterWarmup = -1;
+  private long deliveriesAfterWarmup;
 
   /** The first {@code seconds} of publishing were a warm-up: checked for loss, not timed. */
   public void warmup(double seconds) {
     this.warmupSeconds = seconds;
+  }
+
+  /**
+   * CPU over the publishing after the warm-up, and the deliveries in that window: what a server
+   * that has been running for a while costs per delivery (no JIT compilation, no start-up), the
+   * same window for the server and the tool. Not called without a warm-up.
+   *
+   * @param serverCpuSeconds -1 without {@code --server-pid}
+   */
+  public void afterWarmup(double serverCpuSeconds, double toolCpuSeconds, long deliveries) {
+    this.serverCpuAfterWarmup = serverCpuSeconds;
+    this.toolCpuAfterWarmup = toolCpuSeconds;
+    this.deliveriesAfterWarmup = deliveries;
   }
 
   /**
@@ -159,7 +175,7 @@ public final class Report {
     field("latencyMaxMs", latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0);
     field("toolCpuSeconds", round(toolCpuSeconds));
     // The same window as the server's figure, so the two can be compared.
-    double toolPerMillion = received == 0 ? -1 : toolPublishingCpuSeconds / (received / 1e6);
+    double toolPerMillion = perMillion(toolPublishingCpuSeconds, received);
     field("toolPublishingCpuSeconds", round(toolPublishingCpuSeconds));
     field("toolCpuSecondsPerMillionDeliveries", round(toolPerMillion));
     field("receivePauseMs", round(receivePauseMs));
@@ -170,9 +186,12 @@ public final class Report {
     field("toolPublishingJitSeconds", round(toolJitSeconds));
     field("toolPublishingGcSeconds", round(toolGcSeconds));
     // The server's CPU while publishing (not while connecting), per million deliveries.
-    double serverPerMillion = serverCpuSeconds < 0 || received == 0 ? -1 : serverCpuSeconds / (received / 1e6);
+    double serverPerMillion = perMillion(serverCpuSeconds, received);
     field("serverCpuSeconds", round(serverCpuSeconds));
     field("serverCpuSecondsPerMillionDeliveries", round(serverPerMillion));
+    field("serverCpuSecondsPerMillionAfterWarmup", round(perMillion(serverCpuAfterWarmup, deliveriesAfterWarmup)));
+    field("toolCpuSecondsPerMillionAfterWarmup", round(perMillion(toolCpuAfterWarmup, deliveriesAfterWarmup)));
+    field("deliveriesAfterWarmup", deliveriesAfterWarmup);
     field("serverMaxRssMiB", serverMaxRssKib < 0 ? -1 : serverMaxRssKib / 1024);
     field("serverProcesses", serverProcesses);
     json.append("\"perSecond\":[");
@@ -223,6 +242,17 @@ public final class Report {
           round(serverCpuSeconds) + " s, " + round(serverPerMillion) + " s per million deliveries" + summed);
       row("server RSS (max)", serverMaxRssKib / 1024 + " MiB" + summed);
     }
+    if (deliveriesAfterWarmup > 0) {
+      row("CPU after the warm-up", (serverCpuAfterWarmup >= 0
+              ? "server " + round(perMillion(serverCpuAfterWarmup, deliveriesAfterWarmup)) + ", " : "")
+          + "herald-load " + round(perMillion(toolCpuAfterWarmup, deliveriesAfterWarmup))
+          + " s per million deliveries (" + deliveriesAfterWarmup + " deliveries)");
+    }
+  }
+
+  /** CPU-seconds per million deliveries; -1 when either is unknown. */
+  private static double perMillion(double cpuSeconds, long deliveries) {
+    return cpuSeconds < 0 || deliveries <= 0 ? -1 : cpuSeconds / (deliveries / 1e6);
   }
 
   private void field(String name, Object value) {
