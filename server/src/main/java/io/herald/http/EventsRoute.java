@@ -221,6 +221,7 @@ public final class EventsRoute {
         HttpServerInitializer.ROUTER,
         EventStreamHandler.NAME,
         new EventStreamHandler(dispatcher, subscriber));
+    HttpServerInitializer.keepOnlyTheStream(pipeline);
     start(ctx.channel().eventLoop(), stream, dispatcher, subscriber, subscription);
   }
 
