@@ -42,7 +42,8 @@ import org.jctools.queues.SpscArrayQueue;
  * <p>While a batch for a large topic goes out slice by slice, the events that arrive for small
  * topics do not wait for it: each slice first takes what the queue holds and delivers at once
  * the events of topics with at most {@link #EXPRESS_SUBSCRIBERS} subscribers here that the batch
- * in progress does not carry (and that have no earlier event held back), up to {@link #SLICE}
+ * in progress does not carry, or has already delivered to every subscriber of their topic (and
+ * that have no earlier event held back), up to {@link #SLICE}
  * visits; the rest are held, in order, for the next batch. A user's own topic thus waits about
  * one slice behind a broadcast to ten thousand, not the whole broadcast. Order per topic is kept:
  * a topic's events go either all express or all through batches until the held ones are out.
