@@ -97,6 +97,14 @@ public final class Broadcaster implements ReplaySource {
     return dispatcher;
   }
 
+  /** {@link LoopDispatcher#nudge} for the dispatcher of {@code loop}, if it is one of Herald's. */
+  public void nudge(EventLoop loop) {
+    LoopDispatcher dispatcher = byLoop.get(loop);
+    if (dispatcher != null) {
+      dispatcher.nudge();
+    }
+  }
+
   public void startSweeping(long intervalNanos) {
     for (LoopDispatcher dispatcher : dispatchers) {
       dispatcher.startSweeping(intervalNanos);

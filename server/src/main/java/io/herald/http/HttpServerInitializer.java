@@ -114,6 +114,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    router.events().nudge(ch.eventLoop());
     channels.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast(ConnectionLimiter.NAME, limiter);

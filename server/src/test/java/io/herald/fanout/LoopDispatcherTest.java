@@ -261,6 +261,24 @@ class LoopDispatcherTest {
   }
 
   @Test
+  void aNudgeBetweenConnectionTasksSendsSmallTopicsAtOnceAndHoldsTheRestInOrderForTheDrain() {
+    List<RecordingStream> crowd = subscribeMany("big", LoopDispatcher.SLICE + 10);
+    RecordingStream mine = subscribe("user.7");
+    publish("big", "b1");
+    publish("user.7", "u1");
+    publish("big", "b2");
+    dispatcher.wake(); // its drain task waits behind a flood of connection tasks
+    dispatcher.nudge(); // one of those tasks
+
+    assertEquals(List.of("u1"), mine.data(), "the small topic went out at once");
+    assertTrue(crowd.stream().allMatch(s -> s.data().isEmpty()), "the broadcast waits for its drain");
+    runUntilDelivered(2L * crowd.size() + 1);
+    crowd.forEach(s -> assertEquals(List.of("b1", "b2"), s.data(), "each event once, in order"));
+    assertEquals(List.of("u1"), mine.data());
+    assertEveryReferenceGivenBack();
+  }
+
+  @Test
   void withASubscriberOfSeveralTopicsOnTheLoopEverythingKeepsPublishOrder() {
     List<RecordingStream> crowd = subscribeMany("a", 3 * LoopDispatcher.SLICE + 10);
     RecordingStream both = subscribe("a", "b");
