@@ -71,7 +71,7 @@ class EventStreamPipelineTest {
   @AfterEach
   void tearDown() {
     channel.finishAndReleaseAll();
-    history.clear();
+    broadcaster.releaseHistory();
   }
 
   private String written() {
