@@ -61,6 +61,10 @@ final class BatchDelivery {
   private int events;
   /** The same events grouped by topic, publish order kept within each group. */
   private final SseEvent[] byTopicOrder;
+  /**
+   * Per topic of the batch: {@code [0]} where its next event goes in {@link #byTopicOrder} while
+   * grouping, {@code [1]} the index of its last unit once planned (-1: nobody here reads it).
+   */
   private final Map<String, int[]> topicCounts = new HashMap<>();
   private final List<Unit> units = new ArrayList<>();
   private int unitCount;
@@ -114,21 +118,33 @@ final class BatchDelivery {
         }
       }
     }
+    for (int i = 0; i < unitCount; i++) {
+      topicCounts.get(units.get(i).event.topic())[1] = i;
+    }
   }
 
-  /** Whether the batch being delivered has events of {@code topic}. */
+  /**
+   * Whether the batch being delivered still has events of {@code topic} to deliver: a unit of
+   * it not yet visited to its end. Once a topic's units are out (the smallest fan-outs go in
+   * the first slice), its later events may go out at once without passing any of its events
+   * still in the batch.
+   */
   boolean carries(String topic) {
     if (events == 1) {
-      return batch[0].topic().equals(topic);
+      return unit < unitCount && batch[0].topic().equals(topic);
     }
-    return events > 1 && topicCounts.containsKey(topic);
+    if (events < 1) {
+      return false;
+    }
+    int[] planned = topicCounts.get(topic);
+    return planned != null && planned[1] >= unit;
   }
 
   /** A counting sort of the batch on topic into {@link #byTopicOrder}. */
   private void groupByTopic() {
     topicCounts.clear();
     for (int i = 0; i < events; i++) {
-      topicCounts.computeIfAbsent(batch[i].topic(), t -> new int[1])[0]++;
+      topicCounts.computeIfAbsent(batch[i].topic(), t -> new int[] {0, -1})[0]++;
     }
     int offset = 0;
     for (int[] count : topicCounts.values()) {

@@ -40,6 +40,7 @@ public final class Broadcaster implements ReplaySource {
   private final ByteBufAllocator alloc;
   private final EventIdGenerator ids;
   private final EventHistory history;
+  private final ReplayRuns replayRuns;
   private final LoopDispatcher[] dispatchers;
   private final Map<EventExecutor, LoopDispatcher> byLoop = new IdentityHashMap<>();
   private final HeraldStats stats;
@@ -76,6 +77,7 @@ public final class Broadcaster implements ReplaySource {
     this.idsFromSharedLog = idsFromSharedLog;
     this.alloc = alloc;
     this.history = history;
+    this.replayRuns = new ReplayRuns(alloc);
     this.ids = ids;
     this.stats = stats;
     this.position = history.lastPosition();
@@ -95,6 +97,14 @@ public final class Broadcaster implements ReplaySource {
       throw new IllegalArgumentException("not one of Herald's event loops: " + loop);
     }
     return dispatcher;
+  }
+
+  /** {@link LoopDispatcher#nudge} for the dispatcher of {@code loop}, if it is one of Herald's. */
+  public void nudge(EventLoop loop) {
+    LoopDispatcher dispatcher = byLoop.get(loop);
+    if (dispatcher != null) {
+      dispatcher.nudge();
+    }
   }
 
   public void startSweeping(long intervalNanos) {
@@ -343,6 +353,34 @@ public final class Broadcaster implements ReplaySource {
   }
 
   /**
+   * A subscriber of one topic: clients that resume from the same position (a reconnect storm)
+   * share one run of the events they missed ({@link ReplayRuns}); "caught up" is still decided
+   * only by a step over the history.
+   */
+  @Override
+  public Step replay(long from, String topic, int maxEvents, long maxBytes, List<SseEvent> out) {
+    lock.lock();
+    try {
+      replayRuns.forgetBefore(history.firstPosition());
+      ReplayRuns.Run run = replayRuns.get(from, topic);
+      if (run != null && run.events().count() <= maxEvents && run.events().size() <= maxBytes) {
+        out.add(run.events().retain());
+        stats.replayed(run.events().count());
+        return new Step(run.next(), false);
+      }
+      long next = history.collect(from, topic::equals, maxEvents, maxBytes, out);
+      stats.replayed(out.size());
+      boolean caughtUp = next == history.lastPosition() + 1;
+      if (next >= 0 && out.size() >= 2) {
+        replayRuns.keep(from, topic, next, out);
+      }
+      return new Step(next, caughtUp);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Stops publishing, delivers what every loop still has queued, then ends every stream with a
    * jittered {@code retry:}. The future completes when every loop has done so.
    */
@@ -372,6 +410,7 @@ public final class Broadcaster implements ReplaySource {
     lock.lock();
     try {
       history.clear();
+      replayRuns.clear();
     } finally {
       lock.unlock();
     }

@@ -42,7 +42,8 @@ import org.jctools.queues.SpscArrayQueue;
  * <p>While a batch for a large topic goes out slice by slice, the events that arrive for small
  * topics do not wait for it: each slice first takes what the queue holds and delivers at once
  * the events of topics with at most {@link #EXPRESS_SUBSCRIBERS} subscribers here that the batch
- * in progress does not carry (and that have no earlier event held back), up to {@link #SLICE}
+ * in progress does not carry, or has already delivered to every subscriber of their topic (and
+ * that have no earlier event held back), up to {@link #SLICE}
  * visits; the rest are held, in order, for the next batch. A user's own topic thus waits about
  * one slice behind a broadcast to ten thousand, not the whole broadcast. Order per topic is kept:
  * a topic's events go either all express or all through batches until the held ones are out.
@@ -81,6 +82,12 @@ public final class LoopDispatcher implements Subscriber.Owner {
    */
   static final int EXPRESS_SUBSCRIBERS = SLICE;
 
+  /**
+   * How often {@link #nudge} looks at the queue during a flood of per-connection tasks: the
+   * events of small topics wait about this long (plus one connection's task) for their turn.
+   */
+  static final long NUDGE_NANOS = 500_000;
+
   /** The most replayed bytes written per turn of the loop, over all its replaying subscribers. */
   static final long REPLAY_SLICE_BYTES = 1 << 20;
 
@@ -114,6 +121,10 @@ public final class LoopDispatcher implements Subscriber.Owner {
    * Subscriber#isReplayQueued}): bounded by the loop's subscribers.
    */
   private final ArrayDeque<Subscriber> replaying = new ArrayDeque<>();
+  /** Whether a drain is running (a {@link #nudge} from inside one would be reentrant). */
+  private boolean draining;
+  /** When {@link #nudge} last looked at the queue. */
+  private long lastNudge = System.nanoTime() - NUDGE_NANOS;
   private boolean replayScheduled;
   private final Runnable replayTask = this::replaySlice;
 
@@ -211,6 +222,15 @@ public final class LoopDispatcher implements Subscriber.Owner {
    * batch is not done.
    */
   private void drain() {
+    draining = true;
+    try {
+      drainSlice();
+    } finally {
+      draining = false;
+    }
+  }
+
+  private void drainSlice() {
     if (!delivering) {
       if (overrun) {
         recoverFromOverrun();
@@ -271,6 +291,35 @@ public final class LoopDispatcher implements Subscriber.Owner {
   }
 
   /**
+   * Called on the loop between the per-connection tasks of a flood (each connection that closes
+   * or is registered is one task of Netty's, and ten thousand of them run in one turn of the
+   * loop, ahead of a drain task queued behind them): at most every {@link #NUDGE_NANOS}, takes
+   * an express pass over what waits in the queue now, so the events of small topics go out
+   * between those tasks instead of after all of them. What cannot go express is held, in order,
+   * for the drain already scheduled (every offer is followed by {@link #wake}). Never from
+   * inside a drain: Netty runs a channel's inactive and registration events as tasks of their
+   * own.
+   */
+  public void nudge() {
+    if (draining || queue.isEmpty() || overrun || multiTopicSubscribers > 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastNudge < NUDGE_NANOS) {
+      return;
+    }
+    lastNudge = now;
+    try {
+      expressPass(now);
+    } finally {
+      for (int i = 0; i < dirty.size(); i++) {
+        dirty.get(i).flush();
+      }
+      dirty.clear();
+    }
+  }
+
+  /**
    * During a batch: takes what waits in the queue, delivers at once the events of small topics
    * that neither the batch nor {@link #held} carries, and holds the rest (see the class comment).
    */
@@ -289,7 +338,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
       if (size <= EXPRESS_SUBSCRIBERS
           && visits + size <= SLICE
           && !heldTopics.contains(topic)
-          && !delivery.carries(topic)) {
+          && !(delivering && delivery.carries(topic))) {
         visits += size;
         try {
           deliverNow(event, set, now);

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * ten thousand requests that holds every live stream on the loop for a quarter of a second.
  *
  * <p>A new connection starts with auto-read off (the initializer turns it off before the
- * connection is active); this handler turns it on when the loop admits it. When nothing waits,
+ * connection is active); this handler fires {@link #ADMITTED} through its pipeline and turns
+ * reading on when the loop admits it. When nothing waits,
  * admission is immediate: an ordinary connection loses nothing. A connection that closes while it
  * waits is skipped. The wait counts against {@code --header-timeout}, which reads a waiting head
  * before it closes.
@@ -35,6 +36,18 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
    * couple of milliseconds, about one slice of live delivery.
    */
   static final int PER_TURN = 64;
+
+  /**
+   * Fired through a connection's pipeline when its loop admits it, just before reading starts:
+   * what the connection needs only once it is read (the HTTP/1.1 handlers) is built then, so a
+   * connection waiting in line holds little (see {@code HttpServerInitializer}).
+   */
+  static final Object ADMITTED = new Object() {
+    @Override
+    public String toString() {
+      return "AdmissionGate.ADMITTED";
+    }
+  };
 
   private final FastThreadLocal<Line> lines =
       new FastThreadLocal<>() {
@@ -91,6 +104,7 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     private void open(Channel channel) {
       if (channel.isActive()) {
         admittedThisTurn++;
+        channel.pipeline().fireUserEventTriggered(ADMITTED);
         channel.config().setAutoRead(true); // reads at once what is there
       }
     }

@@ -40,6 +40,7 @@ final class EventStreamHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     subscriber.connectionClosed();
     ctx.fireChannelInactive();
+    dispatcher.nudge(); // ten thousand closing at once: live events go out in between
   }
 
   @Override

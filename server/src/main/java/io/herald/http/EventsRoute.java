@@ -143,6 +143,17 @@ public final class EventsRoute {
     return subscriber;
   }
 
+  /**
+   * A connection is being set up on {@code loop} (one of Netty's tasks, ten thousand of them in
+   * one turn of a reconnect storm): live events of small topics go out in between ({@link
+   * LoopDispatcher#nudge}).
+   */
+  void nudge(EventLoop loop) {
+    if (broadcaster != null) {
+      broadcaster.nudge(loop);
+    }
+  }
+
   LoopDispatcher dispatcher(EventLoop loop) {
     return broadcaster.dispatcherFor(loop);
   }
@@ -221,6 +232,7 @@ public final class EventsRoute {
         HttpServerInitializer.ROUTER,
         EventStreamHandler.NAME,
         new EventStreamHandler(dispatcher, subscriber));
+    HttpServerInitializer.keepOnlyTheStream(pipeline);
     start(ctx.channel().eventLoop(), stream, dispatcher, subscriber, subscription);
   }
 

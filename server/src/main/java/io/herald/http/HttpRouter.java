@@ -42,6 +42,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     return cors;
   }
 
+  EventsRoute events() {
+    return events;
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {

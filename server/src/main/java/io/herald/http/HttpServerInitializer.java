@@ -1,6 +1,8 @@
 package io.herald.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -28,6 +30,9 @@ import java.util.function.Supplier;
  * connection-limit  counts connections against --max-connections
  * admission         starts reading a new connection when its event loop admits it (at most
  *                   AdmissionGate.PER_TURN a turn: reconnect storms)
+ * http1-setup       until then stands in for raw-writes and h2c, and builds them, the
+ *                   aggregator, cors and router once admitted: a connection waiting in a storm
+ *                   holds four handlers, not nine
  * raw-writes        where pre-framed event chunks enter, below the codec
  * h2c               sees an HTTP/2 preface: becomes the HTTP/2 handler; else adds the codec
  *                   (HTTP/1.1, request line and header sizes capped) and the upgrade handler
@@ -37,6 +42,9 @@ import java.util.function.Supplier;
  * cors              adds the CORS headers (--cors-origin) to each answer
  * router            /events, /publish; replaced by event-stream once a stream starts
  * </pre>
+ *
+ * Once a connection carries an HTTP/1.1 event stream, only {@code connection-limit}, {@code
+ * raw-writes} (and {@code tls}) and {@code event-stream} stay ({@link #keepOnlyTheStream}).
  *
  * On the TLS port, {@code tls} and ALPN come first and choose between the HTTP/2 handler and
  * the same HTTP/1.1 handlers; {@code header-timeout} is there from the start, so the handshake
@@ -59,6 +67,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private final SslContext tls;
   private final long headerTimeoutNanos;
   private final AdmissionGate admission = new AdmissionGate();
+  private final Http1Setup http1Setup = new Http1Setup();
 
   /**
    * @param http2 makes the HTTP/2 handler of one connection, when HTTP/2 is chosen
@@ -105,6 +114,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    router.events().nudge(ch.eventLoop());
     channels.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast(ConnectionLimiter.NAME, limiter);
@@ -116,19 +126,69 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
       p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos, limiter.stats()));
       return;
     }
-    p.addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
-    HttpServerCodec codec = newCodec();
-    HttpServerUpgradeHandler upgrade =
-        new HttpServerUpgradeHandler(
-            codec,
-            protocol ->
-                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                    ? new Http2ServerUpgradeCodec(Http2EventsHandler.NAME, http2.get())
-                    : null,
-            maxBodyBytes);
-    p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new Http2OnDemand()));
+    p.addLast(Http1Setup.NAME, http1Setup);
     p.addLast(HeaderTimeout.NAME, new HeaderTimeout(headerTimeoutNanos, limiter.stats()));
-    addHttp1Handlers(p);
+  }
+
+  /**
+   * Builds the plaintext port's HTTP handlers of a connection when its loop admits it ({@link
+   * AdmissionGate#ADMITTED}), in the places the class comment shows, and leaves. A reconnect
+   * storm's connections wait in the admission line for up to a second or two; built at once,
+   * each would hold a codec, an upgrade handler, an aggregator and their contexts all that time,
+   * and every young collection of the storm copies what they hold.
+   */
+  @ChannelHandler.Sharable
+  private final class Http1Setup extends ChannelInboundHandlerAdapter {
+    static final String NAME = "http1-setup";
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event != AdmissionGate.ADMITTED) {
+        ctx.fireUserEventTriggered(event);
+        return;
+      }
+      ChannelPipeline p = ctx.pipeline();
+      p.addBefore(HeaderTimeout.NAME, RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
+      HttpServerCodec codec = newCodec();
+      HttpServerUpgradeHandler upgrade =
+          new HttpServerUpgradeHandler(
+              codec,
+              protocol ->
+                  AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                      ? new Http2ServerUpgradeCodec(Http2EventsHandler.NAME, http2.get())
+                      : null,
+              maxBodyBytes);
+      p.addBefore(
+          HeaderTimeout.NAME,
+          "h2c",
+          new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new Http2OnDemand()));
+      addHttp1Handlers(p);
+      p.remove(this);
+    }
+  }
+
+  /**
+   * Once a connection's answer is an event stream (its response head written), removes every
+   * handler that only served requests: the admission gate, the header timeout, the h2c upgrade
+   * handler and the HTTP codec (events enter below it, at {@code raw-writes}, and a stream's
+   * end is written there too), as the aggregator and CORS headers already are. Ten thousand
+   * streams then hold three handlers each instead of seven (a reconnect storm's young
+   * collections copy less), and their closes tear down less. Bytes a client sends after its
+   * request reach {@code event-stream} undecoded, which discards them as it discarded decoded
+   * requests before. Safe from inside the codec's decode: Netty's own h2c upgrade removes the
+   * codec from there too.
+   */
+  static void keepOnlyTheStream(ChannelPipeline p) {
+    removeIfPresent(p, p.get(AdmissionGate.NAME));
+    removeIfPresent(p, p.get(HeaderTimeout.NAME));
+    removeIfPresent(p, p.get(HttpServerUpgradeHandler.class));
+    removeIfPresent(p, p.get(HttpServerCodec.class));
+  }
+
+  private static void removeIfPresent(ChannelPipeline p, io.netty.channel.ChannelHandler handler) {
+    if (handler != null) {
+      p.remove(handler);
+    }
   }
 
   private static HttpServerCodec newCodec() {

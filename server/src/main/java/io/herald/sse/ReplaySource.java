@@ -17,6 +17,15 @@ public interface ReplaySource {
   Step replay(long from, Predicate<String> topics, int maxEvents, long maxBytes, List<SseEvent> out);
 
   /**
+   * The same for a subscriber of one topic, into an empty {@code out}. The events may come as
+   * one run ({@link SseEvent#count()} of them in one chunk) shared with other subscribers that
+   * resume from the same position.
+   */
+  default Step replay(long from, String topic, int maxEvents, long maxBytes, List<SseEvent> out) {
+    return replay(from, topic::equals, maxEvents, maxBytes, out);
+  }
+
+  /**
    * Where a subscription starts.
    *
    * @param replayFrom the first position to replay, or -1 to go live at once

@@ -318,20 +318,24 @@ public final class Subscriber {
     int maxEvents = Math.max(1, Math.min(budget.events, limits.queueEvents() / 2));
     long maxBytes = Math.max(1, Math.min(budget.bytes, limits.queueBytes() / 2));
     ReplaySource.Step step =
-        replaySource.replay(replayFrom, topicSet::contains, maxEvents, maxBytes, batch);
+        topics.length == 1
+            ? replaySource.replay(replayFrom, topics[0], maxEvents, maxBytes, batch)
+            : replaySource.replay(replayFrom, topicSet::contains, maxEvents, maxBytes, batch);
     long bytes = 0;
+    int events = 0;
     try {
       for (SseEvent event : batch) {
-        stream.writeEvent(event);
+        stream.writeEvent(event); // one event, or a run of them (the last one's position)
         deliveredPosition = event.position();
         bytes += event.size();
+        events += event.count();
       }
     } finally {
       for (SseEvent event : batch) {
         event.release();
       }
     }
-    budget.events -= Math.max(1, batch.size());
+    budget.events -= Math.max(1, events);
     budget.bytes -= Math.max(1, bytes);
     if (step.next() < 0) {
       cut(DisconnectReason.REPLAY_OVERRUN);

@@ -227,6 +227,58 @@ class LoopDispatcherTest {
   }
 
   @Test
+  void aSmallTopicWhoseEventsInTheBatchAreOutGetsItsNextEventWithTheNextSlice() {
+    // The reconnect storm's legitimate group: its topic shares a batch with the broadcast, and
+    // its next event used to wait for the whole broadcast (tens of turns during a storm).
+    List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
+    RecordingStream mine = subscribe("user.7");
+    publishAndTurn("big", "b1", "user.7", "u1");
+    publishAndTurn("user.7", "u2");
+
+    assertEquals(List.of("u1", "u2"), mine.data(), "u2 went with the next slice");
+    assertTrue(stats.delivered() < crowd.size() + 2, "the broadcast is still going out");
+    runUntilDelivered(crowd.size() + 2);
+    crowd.forEach(s -> assertEquals(List.of("b1"), s.data()));
+    assertEveryReferenceGivenBack();
+  }
+
+  @Test
+  void aSmallTopicStillGoingOutInTheBatchHoldsItsNextEventSoNoSubscriberMissesOne() {
+    List<RecordingStream> crowd = subscribeMany("big", 3 * LoopDispatcher.SLICE + 10);
+    List<RecordingStream> first = subscribeMany("a", LoopDispatcher.SLICE - 56);
+    List<RecordingStream> middle = subscribeMany("c", LoopDispatcher.SLICE - 36);
+    List<RecordingStream> second = subscribeMany("b", LoopDispatcher.SLICE - 16);
+    // Smallest first: a, c, then b, which is still going out after this turn's two slices.
+    publishAndTurn("big", "big1", "a", "a1", "c", "c1", "b", "b1");
+    assertTrue(second.stream().anyMatch(s -> s.data().isEmpty()), "b1 is not out yet");
+    publishAndTurn("b", "b2");
+
+    runUntilDelivered(crowd.size() + first.size() + middle.size() + 2L * second.size());
+    first.forEach(s -> assertEquals(List.of("a1"), s.data()));
+    middle.forEach(s -> assertEquals(List.of("c1"), s.data()));
+    second.forEach(s -> assertEquals(List.of("b1", "b2"), s.data(), "each event once, in order"));
+    assertEveryReferenceGivenBack();
+  }
+
+  @Test
+  void aNudgeBetweenConnectionTasksSendsSmallTopicsAtOnceAndHoldsTheRestInOrderForTheDrain() {
+    List<RecordingStream> crowd = subscribeMany("big", LoopDispatcher.SLICE + 10);
+    RecordingStream mine = subscribe("user.7");
+    publish("big", "b1");
+    publish("user.7", "u1");
+    publish("big", "b2");
+    dispatcher.wake(); // its drain task waits behind a flood of connection tasks
+    dispatcher.nudge(); // one of those tasks
+
+    assertEquals(List.of("u1"), mine.data(), "the small topic went out at once");
+    assertTrue(crowd.stream().allMatch(s -> s.data().isEmpty()), "the broadcast waits for its drain");
+    runUntilDelivered(2L * crowd.size() + 1);
+    crowd.forEach(s -> assertEquals(List.of("b1", "b2"), s.data(), "each event once, in order"));
+    assertEquals(List.of("u1"), mine.data());
+    assertEveryReferenceGivenBack();
+  }
+
+  @Test
   void withASubscriberOfSeveralTopicsOnTheLoopEverythingKeepsPublishOrder() {
     List<RecordingStream> crowd = subscribeMany("a", 3 * LoopDispatcher.SLICE + 10);
     RecordingStream both = subscribe("a", "b");
