@@ -55,7 +55,7 @@ public final class EventJsonParser {
     String json = line.startsWith("\uFEFF") ? line.substring(1) : line;
     // Streamed, not read into a tree: this runs for every ingested event, and a tree costs a
     // node per value, most of them garbage at once.
-    Fields fields;
+    Fields fields = new Fields();
     try (JsonParser parser = FACTORY.createParser(json)) {
       JsonToken token = parser.nextToken();
       if (token == null) {
@@ -66,7 +66,19 @@ public final class EventJsonParser {
         requireEnd(parser);
         throw new BadEventException("expected a JSON object");
       }
-      fields = streamObject(parser);
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (name) {
+          case "topic" -> fields.topic(value == JsonToken.VALUE_STRING ? parser.getText() : skip(parser));
+          case "event" -> fields.event(value == JsonToken.VALUE_STRING ? parser.getText() : skip(parser), value);
+          case "data" -> fields.data(value == JsonToken.VALUE_STRING ? parser.getText() : compact(parser));
+          default -> {
+            fields.unknown(name);
+            parser.skipChildren();
+          }
+        }
+      }
       requireEnd(parser);
     } catch (JsonProcessingException e) {
       throw new BadEventException("not valid JSON: " + e.getOriginalMessage());
@@ -98,65 +110,8 @@ public final class EventJsonParser {
     return out.toString();
   }
 
-  /**
-   * A {@code POST /publish} body: one object, or a non-empty array of objects.
-   *
-   * <p>Streamed, as ingest lines are (a tree costs a node per value, all garbage at once); a body
-   * the stream does not take whole is read again as a tree, which gives the answer: so a refusal
-   * names the same problem whichever way it would be found first (a syntax error after a bad
-   * event, trailing content).
-   */
+  /** A {@code POST /publish} body: one object, or a non-empty array of objects. */
   public static List<PublishRequest> parseBody(ByteBuf body) {
-    List<PublishRequest> streamed = streamBody(body);
-    return streamed != null ? streamed : treeBody(body);
-  }
-
-  /** The events of a well-formed body, read as a stream; null for anything else. */
-  static List<PublishRequest> streamBody(ByteBuf body) {
-    try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate());
-        JsonParser parser = FACTORY.createParser((java.io.InputStream) in)) {
-      JsonToken token = parser.nextToken();
-      List<PublishRequest> requests;
-      if (token == JsonToken.START_OBJECT) {
-        requests = List.of(streamObject(parser).toRequest(""));
-      } else if (token == JsonToken.START_ARRAY) {
-        requests = new ArrayList<>();
-        while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
-          requests.add(streamObject(parser).toRequest("event " + requests.size() + ": "));
-        }
-        if (token != JsonToken.END_ARRAY || requests.isEmpty()) {
-          return null;
-        }
-      } else {
-        return null;
-      }
-      return parser.nextToken() == null ? requests : null;
-    } catch (IOException | BadEventException e) {
-      return null; // the tree says what is wrong
-    }
-  }
-
-  /** The fields of the object the parser is at the start of, read to its end. */
-  private static Fields streamObject(JsonParser parser) throws IOException {
-    Fields fields = new Fields();
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String name = parser.currentName();
-      JsonToken value = parser.nextToken();
-      switch (name) {
-        case "topic" -> fields.topic(value == JsonToken.VALUE_STRING ? parser.getText() : skip(parser));
-        case "event" -> fields.event(value == JsonToken.VALUE_STRING ? parser.getText() : skip(parser), value);
-        case "data" -> fields.data(value == JsonToken.VALUE_STRING ? parser.getText() : compact(parser));
-        default -> {
-          fields.unknown(name);
-          parser.skipChildren();
-        }
-      }
-    }
-    return fields;
-  }
-
-  /** A body read as a tree: the answer for every body, well-formed or not. */
-  static List<PublishRequest> treeBody(ByteBuf body) {
     JsonNode root;
     try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
       root = READER.readTree((java.io.InputStream) in);

@@ -129,61 +129,7 @@ class EventJsonParserTest {
     return buf;
   }
 
-  /** A body is streamed; what the stream takes gives the same events as reading it as a tree. */
-  @ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(
-      strings = {
-        "{\"topic\":\"t\",\"data\":{\"a\":[1,2.5,-3e2,1e400,12345678901234567890,true,null,\"x\\u00e9\"]}}",
-        "  {\"data\":\"d\",\"event\":\"e\",\"topic\":\"t\"}\r\n",
-        "\uFEFF{\"topic\":\"t\",\"event\":null,\"data\":[]}",
-        "[{\"topic\":\"a\",\"data\":1},{\"topic\":\"b\",\"event\":\"x\",\"data\":\"2\"}]",
-        "[{\"topic\":\"a\",\"data\":{\"s\":1,\"t\":[{}]}}]"
-      })
-  void aStreamedBodyGivesTheEventsOfItsTree(String json) {
-    List<PublishRequest> streamed = EventJsonParser.streamBody(body(json));
-    assertEquals(EventJsonParser.treeBody(body(json)), streamed);
-    assertEquals(streamed, EventJsonParser.parseBody(body(json)));
-  }
-
-  /**
-   * A body the stream does not take whole goes to the tree, so a refusal names what the tree
-   * finds first: a syntax error anywhere before a bad event, trailing content in its words.
-   */
-  @ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(
-      strings = {
-        "",
-        "[]",
-        "7",
-        "[1]",
-        "{\"topic\":\"t\",\"data\":1} {}",
-        "[{\"topic\":\"t\",\"data\":1}] x",
-        "[{\"topic\":\"a\"},{\"topic\":",
-        "[{\"topic\":\"a\",\"data\":1},{\"topic\":\"b c\",\"data\":1}]",
-        "{\"topic\":\"t\",\"topic\":\"u\",\"data\":1}",
-        "{\"topic\":\"t\",\"evnt\":\"x\",\"data\":1}",
-        "{\"topic\":\"t\",\"data\":\"x\\ud800\"}"
-      })
-  void aBodyTheStreamDoesNotTakeIsAnsweredByTheTree(String json) {
-    assertEquals(null, EventJsonParser.streamBody(body(json)));
-    String tree = assertThrows(BadEventException.class, () -> EventJsonParser.treeBody(body(json))).getMessage();
-    assertEquals(tree, assertThrows(BadEventException.class, () -> EventJsonParser.parseBody(body(json))).getMessage());
-  }
-
-  @Test
-  void parsingABodyLeavesTheCallersBufferAsItWas() {
-    ByteBuf buf = io.netty.buffer.Unpooled.directBuffer().writeBytes("[{\"topic\":\"a\",\"data\":1}]".getBytes(StandardCharsets.UTF_8));
-    try {
-      int readable = buf.readableBytes();
-      EventJsonParser.parseBody(buf);
-      assertEquals(readable, buf.readableBytes());
-      assertEquals(1, buf.refCnt());
-    } finally {
-      buf.release();
-    }
-  }
-
-  /** An ingest line and a body of the same object get the same answer. */
+  /** Ingest lines are streamed, bodies read as trees: the same object gets the same answer. */
   @ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(
       strings = {
