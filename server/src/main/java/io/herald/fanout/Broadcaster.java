@@ -27,7 +27,8 @@ import java.util.function.Predicate;
 
 /**
  * The one path every published event takes: it gets its id, is encoded once, is appended to the
- * history, and is handed to every event loop's {@link LoopDispatcher}.
+ * history, and is handed to the {@link LoopDispatcher} of every event loop that has a subscriber
+ * of its topic (a loop with none is neither handed the event nor woken for it).
  *
  * <p>Those steps happen under one lock, which makes the publishing side a single writer: ids and
  * positions are assigned in the same order the history and the dispatchers see them, an event is
@@ -122,20 +123,19 @@ public final class Broadcaster implements ReplaySource {
   public List<String> publish(List<PublishRequest> requests) {
     List<String> published = new ArrayList<>(requests.size());
     long now = System.nanoTime();
+    boolean[] offered = new boolean[dispatchers.length];
     lock.lock();
     try {
       if (closed) {
         throw new IllegalStateException("Herald is shutting down");
       }
       for (PublishRequest request : requests) {
-        published.add(append(ids.next(), request, now));
+        published.add(append(ids.next(), request, now, offered));
       }
     } finally {
       lock.unlock();
     }
-    for (LoopDispatcher dispatcher : dispatchers) {
-      dispatcher.wake();
-    }
+    wake(offered);
     stats.published(requests.size());
     return published;
   }
@@ -154,6 +154,7 @@ public final class Broadcaster implements ReplaySource {
     }
     long now = System.nanoTime();
     int skipped = 0;
+    boolean[] offered = new boolean[dispatchers.length];
     lock.lock();
     try {
       if (closed) {
@@ -164,26 +165,26 @@ public final class Broadcaster implements ReplaySource {
           skipped++;
           continue;
         }
-        append(given.id(), given.request(), now);
+        append(given.id(), given.request(), now, offered);
       }
     } finally {
       lock.unlock();
     }
-    for (LoopDispatcher dispatcher : dispatchers) {
-      dispatcher.wake();
-    }
+    wake(offered);
     stats.published(events.size() - skipped);
     return skipped;
   }
 
   /**
-   * Under the lock: encode once, copy into the history, hand to every dispatcher (each queue
-   * takes a reference of its own), then let go of the encoder's reference: the event is garbage
-   * once every loop has delivered it, young, whatever the history retains.
+   * Under the lock: encode once, copy into the history, hand to every dispatcher whose loop has
+   * a subscriber of the topic (each queue takes a reference of its own), then let go of the
+   * encoder's reference: the event is garbage once every loop has delivered it, young, whatever
+   * the history retains.
    *
+   * @param offered set for each dispatcher the event was handed to: those to {@link #wake}
    * @return the event's id, as sent to subscribers
    */
-  private String append(EventId id, PublishRequest request, long now) {
+  private String append(EventId id, PublishRequest request, long now, boolean[] offered) {
     newest = id;
     SseEvent event =
         SseEncoder.encode(
@@ -191,7 +192,12 @@ public final class Broadcaster implements ReplaySource {
     try {
       history.append(event);
       position++;
-      for (LoopDispatcher dispatcher : dispatchers) {
+      for (int i = 0; i < dispatchers.length; i++) {
+        LoopDispatcher dispatcher = dispatchers[i];
+        if (!dispatcher.wants(event.topic())) {
+          continue; // no subscriber of the topic on that loop: no hand-off, no wake-up
+        }
+        offered[i] = true;
         if (!dispatcher.offer(event)) {
           stats.overrun();
         }
@@ -199,6 +205,18 @@ public final class Broadcaster implements ReplaySource {
       return event.idText();
     } finally {
       event.release();
+    }
+  }
+
+  /**
+   * After the lock: a drain for every loop that was handed an event (a loop without a subscriber
+   * of any of them is not woken: per-user events cost one loop, not all of them).
+   */
+  private void wake(boolean[] offered) {
+    for (int i = 0; i < dispatchers.length; i++) {
+      if (offered[i]) {
+        dispatchers[i].wake();
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.SpscArrayQueue;
@@ -101,6 +102,12 @@ public final class LoopDispatcher implements Subscriber.Owner {
   private final Runnable drainTask = this::drain;
 
   private final Map<String, SubscriberSet> byTopic = new HashMap<>();
+  /**
+   * The keys of {@link #byTopic}, for the publisher: written on the loop, read under the
+   * broadcaster's lock (see {@link #wants}). Bounded like {@link #byTopic}, by the topics of this
+   * loop's subscribers.
+   */
+  private final Set<String> topicsHere = ConcurrentHashMap.newKeySet();
   private final SubscriberSet all = new SubscriberSet(null);
   private final List<Subscriber> dirty = new ArrayList<>();
   private final BatchDelivery delivery;
@@ -152,6 +159,20 @@ public final class LoopDispatcher implements Subscriber.Owner {
   }
 
   /**
+   * Called by the single publisher (under the broadcaster's lock): whether a subscriber on this
+   * loop reads {@code topic}, so that an event of it must be {@link #offer offered} here. An event
+   * nobody here reads is not handed over at all, and so costs this loop no wake-up.
+   *
+   * <p>Nothing is missed: {@link #register} adds the topic before the subscriber starts, and its
+   * start (which decides where its live events begin) takes the broadcaster's lock. So an event
+   * published after that start sees the topic here; one published before it is not the
+   * subscriber's to have live (it is in the history, for a replay).
+   */
+  boolean wants(String topic) {
+    return topicsHere.contains(topic);
+  }
+
+  /**
    * Called by the single publisher (under the broadcaster's lock): hands the event over, with a
    * reference of its own. Returns false, and marks this loop overrun, when it is a ring behind.
    */
@@ -183,7 +204,14 @@ public final class LoopDispatcher implements Subscriber.Owner {
   public void register(Subscriber subscriber, String lastEventId) {
     assert loop.inEventLoop();
     for (String topic : subscriber.topics()) {
-      byTopic.computeIfAbsent(topic, SubscriberSet::new).add(subscriber);
+      SubscriberSet set = byTopic.get(topic);
+      if (set == null) {
+        set = new SubscriberSet(topic);
+        byTopic.put(topic, set);
+        // Before subscriber.start takes the broadcaster's lock: see wants().
+        topicsHere.add(topic);
+      }
+      set.add(subscriber);
     }
     all.add(subscriber);
     if (subscriber.topics().length > 1) {
@@ -201,6 +229,7 @@ public final class LoopDispatcher implements Subscriber.Owner {
         set.remove(subscriber);
         if (set.isEmpty()) {
           byTopic.remove(topic);
+          topicsHere.remove(topic);
         }
       }
     }

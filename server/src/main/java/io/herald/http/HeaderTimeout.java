@@ -31,9 +31,15 @@ import java.util.concurrent.TimeUnit;
 final class HeaderTimeout extends ChannelDuplexHandler {
   static final String NAME = "header-timeout";
 
+  /** {@link #waitingSince} while a request is being answered: no clock runs. */
+  private static final long NOT_WAITING = Long.MIN_VALUE;
+
   private final long timeoutNanos;
   private final HeraldStats stats;
+  /** The one pending check of this connection's clock, or null. */
   private ScheduledFuture<?> deadline;
+  /** When the connection started waiting for a request head (the executor's ticker). */
+  private long waitingSince = NOT_WAITING;
   /** Requests whose head arrived and whose answer is not complete yet (pipelining). */
   private int unanswered;
 
@@ -48,7 +54,7 @@ final class HeaderTimeout extends ChannelDuplexHandler {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    arm(ctx);
+    startWaiting(ctx);
   }
 
   @Override
@@ -66,7 +72,9 @@ final class HeaderTimeout extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest) {
       unanswered++;
-      cancel();
+      // The clock stops; a pending check finds that and ends (no cancel and re-schedule per
+      // request on a keep-alive connection, which a publisher's every POST would pay).
+      waitingSince = NOT_WAITING;
     }
     ctx.fireChannelRead(msg);
   }
@@ -79,39 +87,48 @@ final class HeaderTimeout extends ChannelDuplexHandler {
                 && response.status().equals(HttpResponseStatus.CONTINUE));
     ctx.write(msg, promise);
     if (complete && unanswered > 0 && --unanswered == 0) {
-      arm(ctx); // waiting for the next request head
+      startWaiting(ctx); // waiting for the next request head
     }
   }
 
-  private void arm(ChannelHandlerContext ctx) {
-    cancel();
-    deadline = ctx.executor().schedule(() -> lookOnceMore(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+  /** Starts the clock; a check is scheduled unless one is pending already (it re-checks). */
+  private void startWaiting(ChannelHandlerContext ctx) {
+    waitingSince = ctx.executor().ticker().nanoTime();
+    if (deadline == null) {
+      deadline = ctx.executor().schedule(() -> check(ctx, false), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
-   * The time is up, but the request head may be in the socket already, unread only because this
-   * event loop was busy (a reconnect storm: thousands of requests, each starting a replay).
-   * Closing now would reset a client that was on time, and send it back into the storm. So the
-   * close waits for the loop's next pass over its sockets: a task scheduled from a task runs in
-   * the next round of tasks, after the loop's I/O (Netty's SingleThreadIoEventLoop takes the
-   * scheduled tasks that are due once per round), and reading a head there cancels it.
+   * A pending check is due: nothing to do if a request is being answered (the clock restarts
+   * with its answer), a new check for the rest of the time if the clock restarted meanwhile.
+   * Once the time is really up, the request head may be in the socket already, unread only
+   * because this event loop was busy (a reconnect storm: thousands of requests, each starting a
+   * replay). Closing now would reset a client that was on time, and send it back into the storm.
+   * So the close waits for the loop's next pass over its sockets: a task scheduled from a task
+   * runs in the next round of tasks, after the loop's I/O (Netty's SingleThreadIoEventLoop takes
+   * the scheduled tasks that are due once per round), and a head read there stops the clock.
    */
-  private void lookOnceMore(ChannelHandlerContext ctx) {
-    deadline =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  deadline = null;
-                  if (stats != null && ctx.channel().isOpen()) {
-                    stats.disconnected(DisconnectReason.HEADER_TIMEOUT);
-                  }
-                  ctx.channel().close();
-                },
-                0,
-                TimeUnit.NANOSECONDS);
+  private void check(ChannelHandlerContext ctx, boolean lookedOnceMore) {
+    deadline = null;
+    if (waitingSince == NOT_WAITING) {
+      return;
+    }
+    long left = waitingSince + timeoutNanos - ctx.executor().ticker().nanoTime();
+    if (left > 0) {
+      deadline = ctx.executor().schedule(() -> check(ctx, false), left, TimeUnit.NANOSECONDS);
+    } else if (!lookedOnceMore) {
+      deadline = ctx.executor().schedule(() -> check(ctx, true), 0, TimeUnit.NANOSECONDS);
+    } else {
+      if (stats != null && ctx.channel().isOpen()) {
+        stats.disconnected(DisconnectReason.HEADER_TIMEOUT);
+      }
+      ctx.channel().close();
+    }
   }
 
   private void cancel() {
+    waitingSince = NOT_WAITING;
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null;

@@ -74,7 +74,8 @@ public final class HeraldStats {
 
   /**
    * Time from an event's acceptance to the end of its delivery on one event loop (its last
-   * subscriber there written), in seconds: one observation per event per loop, not per stream.
+   * subscriber there written), in seconds: one observation per event per loop that has a
+   * subscriber of its topic, not per stream.
    */
   private final Histogram deliveryLag =
       Histogram.builder()

@@ -71,7 +71,8 @@ class MetricsTest {
           WAIT,
           "every delivery counted");
 
-      // Delivery lag: one observation per event per event loop (the test Herald has two).
+      // Delivery lag: one observation per event per event loop with a subscriber of its topic
+      // (the test Herald has two, and its streams alternate between them).
       Conditions.await(
           () -> value(scrape(), "herald_delivery_lag_seconds_count") == EVENTS * 2,
           WAIT,
