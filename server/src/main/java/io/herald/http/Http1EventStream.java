@@ -31,6 +31,8 @@ final class Http1EventStream implements EventStream {
           .asReadOnly();
 
   private final ChannelHandlerContext raw;
+  /** The connection's, kept from the start (see {@link DirectSend}); null if it closed before. */
+  private final ChannelOutboundBuffer out;
   private final DirectSend direct; // null: every write goes through the pipeline
   private int unflushed;
   private boolean sentDirectly; // since the last flush
@@ -41,6 +43,7 @@ final class Http1EventStream implements EventStream {
    */
   Http1EventStream(ChannelHandlerContext raw, DirectSend direct) {
     this.raw = raw;
+    this.out = raw.channel().unsafe().outboundBuffer();
     this.direct = direct;
   }
 
@@ -130,13 +133,11 @@ final class Http1EventStream implements EventStream {
 
   @Override
   public long queuedBytes() {
-    ChannelOutboundBuffer out = raw.channel().unsafe().outboundBuffer();
     return out == null ? 0 : out.totalPendingWriteBytes();
   }
 
   @Override
   public int queuedWrites() {
-    ChannelOutboundBuffer out = raw.channel().unsafe().outboundBuffer();
     return (out == null ? 0 : out.size()) + unflushed;
   }
 

@@ -71,7 +71,7 @@ class Http1EventStreamTest {
     channel.pipeline().addLast(RawWriteAnchor.NAME, RawWriteAnchor.INSTANCE);
     stream =
         new Http1EventStream(
-            channel.pipeline().context(RawWriteAnchor.NAME), new DirectSend(channel, kernel));
+            channel.pipeline().context(RawWriteAnchor.NAME), DirectSend.through(channel, kernel));
   }
 
   @AfterEach
