@@ -9,8 +9,6 @@ import io.herald.history.EventIdGenerator;
 import io.herald.ingest.PublishRequest;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.DisconnectReason;
-import io.herald.sse.EventStream;
-import io.herald.sse.SseEvent;
 import io.herald.sse.Subscriber;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
@@ -124,48 +122,5 @@ class BroadcasterTest {
 
   private long lagObservations() {
     return stats.deliveryLagHistogram().collect().getDataPoints().get(0).getCount();
-  }
-
-  /** The data of every event written, in order; used on its loop only. */
-  private static final class RecordingStream implements EventStream {
-    private final List<String> data = new ArrayList<>();
-
-    List<String> data() {
-      return new ArrayList<>(data);
-    }
-
-    @Override
-    public void writeEvent(SseEvent event) {
-      String text = event.payloadText();
-      int at = text.indexOf("data: ");
-      data.add(text.substring(at + "data: ".length(), text.indexOf('\n', at)));
-    }
-
-    @Override
-    public void writeText(String text) {}
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
-
-    @Override
-    public long queuedBytes() {
-      return 0;
-    }
-
-    @Override
-    public int queuedWrites() {
-      return 0;
-    }
-
-    @Override
-    public void end(String text) {}
-
-    @Override
-    public void abort() {}
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.history.EventHistory;
 import io.herald.history.EventId;
 import io.herald.metrics.HeraldStats;
-import io.herald.sse.EventStream;
 import io.herald.sse.ReplaySource;
 import io.herald.sse.SseEncoder;
 import io.herald.sse.SseEvent;
@@ -16,8 +15,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -440,72 +437,5 @@ class LoopDispatcherTest {
         return new Step(next, next == history.lastPosition() + 1);
       }
     };
-  }
-
-  /** Records the event-stream text of every write; never blocks. */
-  private static final class RecordingStream implements EventStream {
-    private static final Pattern DATA = Pattern.compile("^data: (.*)$", Pattern.MULTILINE);
-    private static final Pattern ID = Pattern.compile("^id: (.*)$", Pattern.MULTILINE);
-    final List<String> writes = new ArrayList<>();
-    boolean aborted;
-
-    List<String> data() {
-      List<String> data = new ArrayList<>();
-      for (String write : writes) {
-        Matcher m = DATA.matcher(write);
-        while (m.find()) {
-          data.add(m.group(1));
-        }
-      }
-      return data;
-    }
-
-    /** The id of each write's last event. */
-    List<String> lastIds() {
-      List<String> ids = new ArrayList<>();
-      for (String write : writes) {
-        Matcher m = ID.matcher(write);
-        String last = null;
-        while (m.find()) {
-          last = m.group(1);
-        }
-        ids.add(last);
-      }
-      return ids;
-    }
-
-    @Override
-    public void writeEvent(SseEvent event) {
-      writes.add(event.payloadText());
-    }
-
-    @Override
-    public void writeText(String text) {}
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public boolean isWritable() {
-      return true;
-    }
-
-    @Override
-    public long queuedBytes() {
-      return 0;
-    }
-
-    @Override
-    public int queuedWrites() {
-      return 0;
-    }
-
-    @Override
-    public void end(String text) {}
-
-    @Override
-    public void abort() {
-      aborted = true;
-    }
   }
 }

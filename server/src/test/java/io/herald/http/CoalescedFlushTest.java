@@ -2,23 +2,10 @@ package io.herald.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 class CoalescedFlushTest {
-  /** Counts the flushes that reach the head of the pipeline. */
-  private static final class FlushCounter extends ChannelOutboundHandlerAdapter {
-    int flushes;
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-      flushes++;
-      ctx.flush();
-    }
-  }
-
   @Test
   void manyRequestsInOneTurnBecomeOneFlushAfterIt() {
     FlushCounter counter = new FlushCounter();

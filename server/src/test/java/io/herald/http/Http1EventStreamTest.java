@@ -12,7 +12,6 @@ import io.herald.transport.DirectSend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -46,17 +45,6 @@ class Http1EventStreamTest {
       taken.append(buf.toString(buf.readerIndex(), n, StandardCharsets.US_ASCII));
       room -= n;
       return n;
-    }
-  }
-
-  /** Counts the flushes that reach the transport. */
-  private static final class FlushCounter extends ChannelOutboundHandlerAdapter {
-    int flushes;
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-      flushes++;
-      ctx.flush();
     }
   }
 
