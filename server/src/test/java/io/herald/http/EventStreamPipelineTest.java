@@ -76,13 +76,7 @@ class EventStreamPipelineTest {
 
   private String written() {
     channel.runPendingTasks();
-    StringBuilder out = new StringBuilder();
-    ByteBuf buf;
-    while ((buf = channel.readOutbound()) != null) {
-      out.append(buf.toString(StandardCharsets.UTF_8));
-      buf.release();
-    }
-    return out.toString();
+    return EmbeddedHttp.written(channel);
   }
 
   private String openStream() {

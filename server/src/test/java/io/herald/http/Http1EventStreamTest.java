@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.history.EventId;
 import io.herald.sse.SseEncoder;
 import io.herald.sse.SseEvent;
+import io.herald.testing.EmbeddedHttp;
 import io.herald.transport.DirectSend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -150,12 +151,7 @@ class Http1EventStreamTest {
   }
 
   private String readAllOutbound() {
-    StringBuilder out = new StringBuilder();
-    for (ByteBuf buf; (buf = channel.readOutbound()) != null; ) {
-      out.append(buf.toString(StandardCharsets.US_ASCII));
-      buf.release();
-    }
-    return out.toString();
+    return EmbeddedHttp.written(channel);
   }
 
   private static String chunk(SseEvent event) {

@@ -12,6 +12,11 @@ public final class EmbeddedHttp {
   /** Writes {@code request} inbound and returns what the pipeline wrote back, as text. */
   public static String exchange(EmbeddedChannel channel, String request) {
     channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
+    return written(channel);
+  }
+
+  /** Every byte the channel has written out so far, as text (the buffers are released). */
+  public static String written(EmbeddedChannel channel) {
     StringBuilder out = new StringBuilder();
     ByteBuf buf;
     while ((buf = channel.readOutbound()) != null) {
