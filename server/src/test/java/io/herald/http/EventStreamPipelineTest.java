@@ -17,8 +17,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -52,14 +50,7 @@ class EventStreamPipelineTest {
         new HttpRouter(events, new PublishRoute(null, false, stats), CorsPolicy.none(), false);
     channel
         .pipeline()
-        .addLast(
-            new HttpServerInitializer(
-                new ConnectionLimiter(10, stats),
-                router,
-                () -> null, // HTTP/2 is never negotiated here
-                1024,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
-                null));
+        .addLast(PlaintextPipeline.initializer(router, stats));
     // Added to a channel that is active already: this is the admission its gate would give.
     assertEquals(
         List.of(ConnectionLimiter.NAME, AdmissionGate.NAME, "http1-setup", HeaderTimeout.NAME),

@@ -10,8 +10,6 @@ import io.herald.metrics.HeraldStats;
 import io.herald.sse.RetryPolicy;
 import io.herald.sse.Subscriber;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,15 +28,7 @@ class HttpPipelineTest {
             new PublishRoute(null, false, stats),
             CorsPolicy.none(),
             false);
-    channel =
-        new EmbeddedChannel(
-            new HttpServerInitializer(
-                new ConnectionLimiter(10, stats),
-                router,
-                () -> null, // HTTP/2 is never negotiated here
-                1024,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
-                null));
+    channel = new EmbeddedChannel(PlaintextPipeline.initializer(router, stats));
   }
 
   @AfterEach
