@@ -563,7 +563,6 @@ public final class HeraldLoad implements Callable<Integer> {
     int connectionCount = (connections + perConnection - 1) / perConnection;
     int addresses = sourceAddresses > 0 ? sourceAddresses : Math.max(1, (connectionCount + 24_999) / 25_000);
     long interval = Math.max(1, 1_000_000_000L / Math.max(1, ramp));
-    long next = System.nanoTime();
     String[] paths = new String[connections];
     URI first = null;
     for (int i = 0; i < connections; i++) {
@@ -582,6 +581,9 @@ public final class HeraldLoad implements Callable<Integer> {
     String authority = host + ":" + port;
     InetSocketAddress server = new InetSocketAddress(host, port);
     Bootstrap base = h2 ? transport.bootstrap() : transport.http1Bootstrap();
+    // The schedule starts with the first connection, not before the paths above were built: a
+    // schedule already behind would open its first connections in one burst, faster than --ramp.
+    long next = System.nanoTime();
     for (int c = 0; c < connectionCount; c++) {
       int from = c * perConnection;
       int to = Math.min(connections, from + perConnection);
