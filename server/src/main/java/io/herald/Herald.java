@@ -109,6 +109,12 @@ public final class Herald implements Callable<Integer> {
           + " time (Slowloris); idle keep-alive connections too.")
   Duration headerTimeout;
 
+  @Option(names = "--admission-rate", defaultValue = "" + HeraldConfig.DEFAULT_ADMISSION_RATE,
+      description = "New public connections started per second at most, over the server; more"
+          + " wait their turn in arrival order (a reconnect storm is taken over a few seconds"
+          + " while live streams keep their share; 0: no limit).")
+  int admissionRate;
+
   @Option(names = "--max-connections", defaultValue = "0",
       description = "Public connections at most (0: the open-file limit less 256).")
   int maxConnections;
@@ -325,6 +331,7 @@ public final class Herald implements Callable<Integer> {
         .queueBytes(queueBytes)
         .stallTimeout(stallTimeout)
         .headerTimeout(headerTimeout)
+        .admissionRate(admissionRate)
         .maxConnections(maxConnections)
         .maxStreamsPerUser(maxStreamsPerUser)
         .maxStreamsPerIp(maxStreamsPerIp)

@@ -160,6 +160,9 @@ public final class HeraldServer implements AutoCloseable {
       // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
       // MegabytesForIt keeps it. --send-buffer 0 gives the kernel its autotuning back.
       int sendBuffer = streamSendBuffer(config);
+      // A reconnect storm is admitted over a second or two, not at once (docs/robustness.md).
+      long admissionInterval =
+          HttpServerInitializer.admissionInterval(config.admissionRate, config.eventLoops);
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
@@ -173,7 +176,8 @@ public final class HeraldServer implements AutoCloseable {
                   limiter, router, http2, config.publishMaxBytes,
                   httpChannels,
                   null,
-                  config.headerTimeout.toNanos()),
+                  config.headerTimeout.toNanos(),
+                  admissionInterval),
               marks,
               true,
               sendBuffer);
@@ -187,7 +191,8 @@ public final class HeraldServer implements AutoCloseable {
                     limiter, router, http2, config.publishMaxBytes,
                     httpChannels,
                     tls,
-                    config.headerTimeout.toNanos()),
+                    config.headerTimeout.toNanos(),
+                    admissionInterval),
                 marks,
                 true,
                 sendBuffer);

@@ -38,6 +38,14 @@ public final class HeraldConfig {
   public final Duration stallTimeout;
   /** Time a public connection has to send a complete request head (Slowloris). */
   public final Duration headerTimeout;
+  /**
+   * New public connections the server starts reading per second at most (a reconnect storm is
+   * taken over a second or two, not at once); 0: no pacing by time.
+   */
+  public final int admissionRate;
+
+  /** {@code --admission-rate}'s default: see docs/robustness.md (the reconnect storm). */
+  public static final int DEFAULT_ADMISSION_RATE = 5_000;
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
@@ -106,6 +114,7 @@ public final class HeraldConfig {
     demo = b.demo;
     stallTimeout = b.stallTimeout;
     headerTimeout = b.headerTimeout;
+    admissionRate = b.admissionRate;
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
@@ -182,6 +191,7 @@ public final class HeraldConfig {
     private boolean demo = false;
     private Duration stallTimeout = Duration.ofSeconds(30);
     private Duration headerTimeout = Duration.ofSeconds(10);
+    private int admissionRate = DEFAULT_ADMISSION_RATE;
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
@@ -235,6 +245,7 @@ public final class HeraldConfig {
     public Builder demo(boolean v) { demo = v; return this; }
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
     public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+    public Builder admissionRate(int v) { admissionRate = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
@@ -323,6 +334,7 @@ public final class HeraldConfig {
       atLeast("--publish-max-bytes", publishMaxBytes, 256);
       positive("--stall-timeout", stallTimeout);
       positive("--header-timeout", headerTimeout);
+      atLeast("--admission-rate", admissionRate, 0);
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);
