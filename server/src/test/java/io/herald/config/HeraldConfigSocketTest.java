@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** {@code --send-buffer} and {@code --tcp-keepalive-*}: what the kernel can take, checked at start. */
+/**
+ * {@code --send-buffer}, {@code --tcp-keepalive-*} and {@code --admission-rate}: what the kernel
+ * can take, checked at start.
+ */
 class HeraldConfigSocketTest {
   private static String refusal(HeraldConfig.Builder builder) {
     return assertThrows(IllegalArgumentException.class, builder::build).getMessage();
@@ -56,5 +59,15 @@ class HeraldConfigSocketTest {
     assertEquals(
         "--tcp-keepalive-count must be from 1 to 127 (got 128)",
         refusal(HeraldConfig.builder().tcpKeepaliveCount(128)));
+  }
+
+  @Test
+  void newConnectionsArePacedByDefaultAndZeroTurnsThePacingOff() {
+    assertEquals(
+        HeraldConfig.DEFAULT_ADMISSION_RATE, HeraldConfig.builder().build().admissionRate);
+    assertEquals(0, HeraldConfig.builder().admissionRate(0).build().admissionRate);
+    assertEquals(
+        "--admission-rate must be at least 0 (got -1)",
+        refusal(HeraldConfig.builder().admissionRate(-1)));
   }
 }
