@@ -25,8 +25,9 @@ import java.util.function.LongSupplier;
  * reading on when the loop admits it. When nothing waits and the rate allows, admission is
  * immediate: an ordinary connection loses nothing. Connections are admitted in arrival order; one
  * that closes while it waits is skipped. The wait counts against {@code --header-timeout}, which
- * reads a waiting head before it closes: a burst of more than the rate times the header timeout
- * (100,000 connections at the defaults) is too much for one server anyway.
+ * closes a connection whose turn has not come by then (its request is still unread): a burst of
+ * more than the rate times the header timeout (50,000 connections at the defaults) is more than
+ * one server should take at once, and the rest come back later.
  *
  * <p>One instance per listener, shared by its connections; the waiting line is per event loop
  * and touched only on it.
