@@ -44,6 +44,35 @@ class ReplayTest extends HeraldTest {
   }
 
   @Test
+  void clientsResumingBeyondTheAdmissionBurstWaitTheirTurnAndEachGetsExactlyWhatItMissed()
+      throws Exception {
+    // One loop admitting 100 connections a second: 64 at once, then one every 10 ms.
+    start(b -> b.eventLoops(1).admissionRate(100));
+    int clients = 100;
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> seen = ingest.publishNumbers("demo", 1, 2);
+      List<String> missed = ingest.publishNumbers("demo", 3, 5);
+      List<SseTestClient> back = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < clients; i++) {
+          back.add(subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(1))));
+        }
+        for (SseTestClient client : back) {
+          assertEquals(missed, ids(client.awaitEvents(3, WAIT)));
+        }
+        String live = ingest.publish("demo", "6");
+        for (SseTestClient client : back) {
+          assertEquals(live, client.awaitEvent(WAIT).id());
+        }
+      } finally {
+        for (SseTestClient client : back) {
+          client.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void resumesFromTheQueryParameterOnAFirstConnectionAndTheHeaderWinsOverIt() throws Exception {
     start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
