@@ -6,6 +6,7 @@ import io.herald.cluster.RedisEventLog;
 import io.herald.cluster.StreamReader;
 import io.herald.config.HeraldConfig;
 import io.herald.fanout.Broadcaster;
+import io.herald.fanout.Pace;
 import io.herald.history.EventHistory;
 import io.herald.history.EventIdGenerator;
 import io.herald.http.ConnectionLimiter;
@@ -131,7 +132,9 @@ public final class HeraldServer implements AutoCloseable {
               config.padding,
               stats,
               auth,
-              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
+              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp),
+              // A reconnect storm's replays are started over a few seconds (docs/robustness.md).
+              Pace.intervalNanos(config.resumeRate, config.eventLoops));
       PublishRoute publish = new PublishRoute(publisher, auth, stats);
       CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
       HttpRouter router = new HttpRouter(events, publish, cors, config.demo);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.herald.fanout.Pace;
 import io.netty.util.internal.ObjectUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -85,9 +86,7 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
    * event loops; rate 0: no pacing by time.
    */
   static long intervalNanos(int rate, int loops) {
-    ObjectUtil.checkPositiveOrZero(rate, "rate");
-    ObjectUtil.checkPositive(loops, "loops");
-    return rate == 0 ? 0 : Math.max(1, TimeUnit.SECONDS.toNanos(loops) / rate);
+    return Pace.intervalNanos(rate, loops);
   }
 
   /** Call from the initializer, before the connection is active. */
@@ -109,18 +108,10 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
   /**
    * The connections of one event loop waiting to be read, and what this turn admitted. Touched
    * only on its loop.
-   *
-   * <p>The pace is kept as the generic cell rate algorithm keeps it: {@link #due} is when the
-   * loop's allowance would be back to full; a connection may be admitted while that is at most
-   * {@link #BURST}{@code - 1} intervals away, and each admission moves it one interval on.
    */
   static final class Line {
     private final ArrayDeque<Channel> waiting = new ArrayDeque<>();
-    private final long intervalNanos;
-    /** How far ahead of now {@link #due} may be for one more admission. */
-    private final long toleranceNanos;
-    private long due;
-    private boolean started;
+    private final Pace pace;
     private int admittedThisTurn;
     private boolean turnScheduled;
     /** Set on first use, from the first connection's loop, unless a test set them. */
@@ -129,8 +120,7 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     private final Runnable nextTurn = this::nextTurn;
 
     Line(long intervalNanos) {
-      this.intervalNanos = intervalNanos;
-      this.toleranceNanos = (BURST - 1) * intervalNanos;
+      this.pace = new Pace(intervalNanos, BURST);
     }
 
     /** For tests: {@code scheduler} decides when the next turn runs, {@code clock} what time it is. */
@@ -160,22 +150,13 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
 
     /** How long until one more connection may be admitted: 0 if now. */
     private long waitNanos(long now) {
-      if (intervalNanos == 0) {
-        return 0;
-      }
-      if (!started) {
-        started = true;
-        due = now;
-      }
-      return Math.max(0, due - toleranceNanos - now);
+      return pace.waitNanos(now);
     }
 
     private void open(Channel channel) {
       if (channel.isActive()) {
         admittedThisTurn++;
-        if (intervalNanos != 0) {
-          due = Math.max(due, clock.getAsLong()) + intervalNanos;
-        }
+        pace.take(clock.getAsLong());
         channel.pipeline().fireUserEventTriggered(ADMITTED);
         channel.config().setAutoRead(true); // reads at once what is there
       }

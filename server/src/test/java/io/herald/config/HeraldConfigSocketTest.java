@@ -7,8 +7,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --send-buffer}, {@code --tcp-keepalive-*} and {@code --admission-rate}: what the kernel
- * can take, checked at start.
+ * {@code --send-buffer}, {@code --tcp-keepalive-*}, {@code --admission-rate} and {@code
+ * --resume-rate}: what the kernel can take, checked at start.
  */
 class HeraldConfigSocketTest {
   private static String refusal(HeraldConfig.Builder builder) {
@@ -62,12 +62,20 @@ class HeraldConfigSocketTest {
   }
 
   @Test
-  void newConnectionsArePacedByDefaultAndZeroTurnsThePacingOff() {
-    assertEquals(
-        HeraldConfig.DEFAULT_ADMISSION_RATE, HeraldConfig.builder().build().admissionRate);
-    assertEquals(0, HeraldConfig.builder().admissionRate(0).build().admissionRate);
+  void newConnectionsAreNotPacedInTimeByDefaultAndARateCanBeSet() {
+    assertEquals(0, HeraldConfig.builder().build().admissionRate);
+    assertEquals(100, HeraldConfig.builder().admissionRate(100).build().admissionRate);
     assertEquals(
         "--admission-rate must be at least 0 (got -1)",
         refusal(HeraldConfig.builder().admissionRate(-1)));
+  }
+
+  @Test
+  void resumedStreamsArePacedByDefaultAndZeroTurnsThePacingOff() {
+    assertEquals(5_000, HeraldConfig.builder().build().resumeRate);
+    assertEquals(0, HeraldConfig.builder().resumeRate(0).build().resumeRate);
+    assertEquals(
+        "--resume-rate must be at least 0 (got -1)",
+        refusal(HeraldConfig.builder().resumeRate(-1)));
   }
 }
