@@ -2,7 +2,8 @@
 #   ensure_command CMD PACKAGE   installs PACKAGE from Debian's archive when CMD is missing
 #   ensure_file PATH PACKAGE     the same, for a file the package provides
 #   start_herald ARGS...         starts a fresh Herald from scripts/herald on the bench ports,
-#                                waits for its start line, sets herald_pid, stops it on exit
+#                                waits for its start line, sets herald_pid, stops it on exit;
+#                                HERALD_BENCH_ARGS adds Herald options (e.g. --admission-rate 0)
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 http="${HERALD_BENCH_HTTP_PORT:-18080}"
 ingest="${HERALD_BENCH_INGEST_PORT:-17070}"
@@ -29,7 +30,7 @@ start_herald() {
   "$root/scripts/herald" --version >/dev/null                  # builds herald.jar if needed
   herald_log="$(mktemp)"
   "$root/scripts/herald" --http-host 127.0.0.1 --http-port "$http" --ingest-port "$ingest" \
-    --admin-port "$admin" --max-streams-per-ip 0 "$@" >"$herald_log" 2>&1 &
+    --admin-port "$admin" --max-streams-per-ip 0 ${HERALD_BENCH_ARGS:-} "$@" >"$herald_log" 2>&1 &
   herald_launcher=$!
   trap 'kill -TERM "$herald_launcher" 2>/dev/null || true; wait "$herald_launcher" 2>/dev/null; rm -f "$herald_log"' EXIT
   for _ in $(seq 1 150); do

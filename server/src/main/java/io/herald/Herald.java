@@ -109,6 +109,19 @@ public final class Herald implements Callable<Integer> {
           + " time (Slowloris); idle keep-alive connections too.")
   Duration headerTimeout;
 
+  @Option(names = "--admission-rate", defaultValue = "" + HeraldConfig.DEFAULT_ADMISSION_RATE,
+      description = "New public connections started per second at most, over the server; more"
+          + " wait their turn in arrival order, with reads held (0, the default: no limit; a"
+          + " reconnect storm is paced by --resume-rate).")
+  int admissionRate;
+
+  @Option(names = "--resume-rate", defaultValue = "" + HeraldConfig.DEFAULT_RESUME_RATE,
+      description = "Resumed streams (with a Last-Event-ID) started per second at most, over the"
+          + " server; more wait their turn in arrival order, so a reconnect storm's replays are"
+          + " spread over a few seconds while live streams keep their share. New streams never"
+          + " wait (0: no limit).")
+  int resumeRate;
+
   @Option(names = "--max-connections", defaultValue = "0",
       description = "Public connections at most (0: the open-file limit less 256).")
   int maxConnections;
@@ -325,6 +338,8 @@ public final class Herald implements Callable<Integer> {
         .queueBytes(queueBytes)
         .stallTimeout(stallTimeout)
         .headerTimeout(headerTimeout)
+        .admissionRate(admissionRate)
+        .resumeRate(resumeRate)
         .maxConnections(maxConnections)
         .maxStreamsPerUser(maxStreamsPerUser)
         .maxStreamsPerIp(maxStreamsPerIp)

@@ -6,6 +6,7 @@ import io.herald.cluster.RedisEventLog;
 import io.herald.cluster.StreamReader;
 import io.herald.config.HeraldConfig;
 import io.herald.fanout.Broadcaster;
+import io.herald.fanout.Pace;
 import io.herald.history.EventHistory;
 import io.herald.history.EventIdGenerator;
 import io.herald.http.ConnectionLimiter;
@@ -131,7 +132,9 @@ public final class HeraldServer implements AutoCloseable {
               config.padding,
               stats,
               auth,
-              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp));
+              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp),
+              // A reconnect storm's replays are started over a few seconds (docs/robustness.md).
+              Pace.intervalNanos(config.resumeRate, config.eventLoops));
       PublishRoute publish = new PublishRoute(publisher, auth, stats);
       CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
       HttpRouter router = new HttpRouter(events, publish, cors, config.demo);
@@ -160,6 +163,9 @@ public final class HeraldServer implements AutoCloseable {
       // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
       // MegabytesForIt keeps it. --send-buffer 0 gives the kernel its autotuning back.
       int sendBuffer = streamSendBuffer(config);
+      // A reconnect storm is admitted over a second or two, not at once (docs/robustness.md).
+      long admissionInterval =
+          HttpServerInitializer.admissionInterval(config.admissionRate, config.eventLoops);
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
@@ -173,7 +179,8 @@ public final class HeraldServer implements AutoCloseable {
                   limiter, router, http2, config.publishMaxBytes,
                   httpChannels,
                   null,
-                  config.headerTimeout.toNanos()),
+                  config.headerTimeout.toNanos(),
+                  admissionInterval),
               marks,
               true,
               sendBuffer);
@@ -187,7 +194,8 @@ public final class HeraldServer implements AutoCloseable {
                     limiter, router, http2, config.publishMaxBytes,
                     httpChannels,
                     tls,
-                    config.headerTimeout.toNanos()),
+                    config.headerTimeout.toNanos(),
+                    admissionInterval),
                 marks,
                 true,
                 sendBuffer);

@@ -38,6 +38,26 @@ public final class HeraldConfig {
   public final Duration stallTimeout;
   /** Time a public connection has to send a complete request head (Slowloris). */
   public final Duration headerTimeout;
+  /**
+   * New public connections the server starts reading per second at most; 0: no pacing by time
+   * (only a loop turn's worth at once).
+   */
+  public final int admissionRate;
+
+  /**
+   * {@code --admission-rate}'s default: no limit. A limit here would hold back a crowd of new
+   * streams as much as a storm of returning ones; the storm is paced by {@link #resumeRate}.
+   */
+  public static final int DEFAULT_ADMISSION_RATE = 0;
+
+  /**
+   * Resumed streams (a {@code Last-Event-ID} given) the server starts per second at most: a
+   * reconnect storm's replays are spread over a few seconds; 0: no limit.
+   */
+  public final int resumeRate;
+
+  /** {@code --resume-rate}'s default: see docs/robustness.md (the reconnect storm). */
+  public static final int DEFAULT_RESUME_RATE = 5_000;
   public final Duration drainTimeout;
   public final int ringSize;
   public final int backlog;
@@ -106,6 +126,8 @@ public final class HeraldConfig {
     demo = b.demo;
     stallTimeout = b.stallTimeout;
     headerTimeout = b.headerTimeout;
+    admissionRate = b.admissionRate;
+    resumeRate = b.resumeRate;
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
@@ -182,6 +204,8 @@ public final class HeraldConfig {
     private boolean demo = false;
     private Duration stallTimeout = Duration.ofSeconds(30);
     private Duration headerTimeout = Duration.ofSeconds(10);
+    private int admissionRate = DEFAULT_ADMISSION_RATE;
+    private int resumeRate = DEFAULT_RESUME_RATE;
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
@@ -235,6 +259,8 @@ public final class HeraldConfig {
     public Builder demo(boolean v) { demo = v; return this; }
     public Builder stallTimeout(Duration v) { stallTimeout = v; return this; }
     public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+    public Builder admissionRate(int v) { admissionRate = v; return this; }
+    public Builder resumeRate(int v) { resumeRate = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
@@ -323,6 +349,8 @@ public final class HeraldConfig {
       atLeast("--publish-max-bytes", publishMaxBytes, 256);
       positive("--stall-timeout", stallTimeout);
       positive("--header-timeout", headerTimeout);
+      atLeast("--admission-rate", admissionRate, 0);
+      atLeast("--resume-rate", resumeRate, 0);
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);

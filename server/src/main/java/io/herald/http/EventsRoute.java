@@ -5,6 +5,8 @@ import io.herald.auth.Authenticator;
 import io.herald.auth.Grants;
 import io.herald.fanout.Broadcaster;
 import io.herald.fanout.LoopDispatcher;
+import io.herald.fanout.Pace;
+import io.herald.fanout.ResumeLine;
 import io.herald.metrics.HeraldStats;
 import io.herald.sse.DisconnectReason;
 import io.herald.sse.EventStream;
@@ -23,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +54,9 @@ public final class EventsRoute {
   }
   private final Authenticator auth;
   private final StreamLimits streamLimits;
+  private final long resumeIntervalNanos;
+  /** Each event loop's line of resumed streams waiting to start; made on first use. */
+  private final FastThreadLocal<ResumeLine> resumeLines = new FastThreadLocal<>();
 
   /** In open mode: anyone may read any topic. */
   public EventsRoute(
@@ -83,6 +89,24 @@ public final class EventsRoute {
       HeraldStats stats,
       Authenticator auth,
       StreamLimits streamLimits) {
+    this(broadcaster, limits, retry, maxTopics, padding, stats, auth, streamLimits, 0);
+  }
+
+  /**
+   * @param resumeIntervalNanos per event loop, the time between two resumed streams' starts
+   *     ({@link Pace#intervalNanos} of {@code --resume-rate}); 0: no pacing
+   */
+  public EventsRoute(
+      Broadcaster broadcaster,
+      Subscriber.Limits limits,
+      RetryPolicy retry,
+      int maxTopics,
+      int padding,
+      HeraldStats stats,
+      Authenticator auth,
+      StreamLimits streamLimits,
+      long resumeIntervalNanos) {
+    this.resumeIntervalNanos = resumeIntervalNanos;
     this.auth = auth;
     this.streamLimits = streamLimits;
     this.broadcaster = broadcaster;
@@ -180,7 +204,28 @@ public final class EventsRoute {
       subscriber.whenClosed(() -> expiry.cancel(false));
     }
     stream.writeText(SseFrames.opening(retry.baseMillis(), padding));
-    dispatcher.register(subscriber, request.lastEventId());
+    String lastEventId = request.lastEventId();
+    if (lastEventId == null || lastEventId.isEmpty() || resumeIntervalNanos == 0) {
+      dispatcher.register(subscriber, lastEventId);
+      return;
+    }
+    // A resumption brings a replay: it starts in its turn (--resume-rate), unless it ended
+    // while it waited.
+    resumeLine(loop).start(
+        () -> {
+          if (!subscriber.isClosed()) {
+            dispatcher.register(subscriber, lastEventId);
+          }
+        });
+  }
+
+  private ResumeLine resumeLine(EventLoop loop) {
+    ResumeLine line = resumeLines.get();
+    if (line == null) {
+      line = new ResumeLine(loop, resumeIntervalNanos);
+      resumeLines.set(line);
+    }
+    return line;
   }
 
   /** Over a limit (connections, streams per user or per address): 200 (so the browser keeps trying), a jittered retry, and the end. */

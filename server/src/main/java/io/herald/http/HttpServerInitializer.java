@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * <pre>
  * connection-limit  counts connections against --max-connections
  * admission         starts reading a new connection when its event loop admits it (at most
- *                   AdmissionGate.PER_TURN a turn: reconnect storms)
+ *                   AdmissionGate.PER_TURN a turn and --admission-rate a second: reconnect
+ *                   storms)
  * http1-setup       until then stands in for raw-writes and h2c, and builds them, the
  *                   aggregator, cors and router once admitted: a connection waiting in a storm
  *                   holds four handlers, not nine
@@ -66,7 +67,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private final ChannelGroup channels;
   private final SslContext tls;
   private final long headerTimeoutNanos;
-  private final AdmissionGate admission = new AdmissionGate();
+  private final AdmissionGate admission;
   private final Http1Setup http1Setup = new Http1Setup();
 
   /**
@@ -93,6 +94,23 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
       ChannelGroup channels,
       SslContext tls,
       long headerTimeoutNanos) {
+    this(limiter, router, http2, maxBodyBytes, channels, tls, headerTimeoutNanos, 0);
+  }
+
+  /**
+   * @param admissionIntervalNanos paces the connections each event loop starts reading: see
+   *     {@link #admissionInterval}; 0 for no pacing by time
+   */
+  public HttpServerInitializer(
+      ConnectionLimiter limiter,
+      HttpRouter router,
+      Supplier<Http2EventsHandler> http2,
+      int maxBodyBytes,
+      ChannelGroup channels,
+      SslContext tls,
+      long headerTimeoutNanos,
+      long admissionIntervalNanos) {
+    this.admission = new AdmissionGate(admissionIntervalNanos);
     this.headerTimeoutNanos = ObjectUtil.checkPositive(headerTimeoutNanos, "headerTimeoutNanos");
     this.limiter = limiter;
     this.router = router;
@@ -100,6 +118,14 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     this.maxBodyBytes = maxBodyBytes;
     this.channels = channels;
     this.tls = tls;
+  }
+
+  /**
+   * The admission interval for {@code --admission-rate} new connections a second over {@code
+   * loops} event loops (0: no pacing by time).
+   */
+  public static long admissionInterval(int rate, int loops) {
+    return AdmissionGate.intervalNanos(rate, loops);
   }
 
   /** Whether a public connection carries an HTTP/1.1 event stream. */

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** {@code --send-buffer} and {@code --tcp-keepalive-*}: what the kernel can take, checked at start. */
+/**
+ * {@code --send-buffer}, {@code --tcp-keepalive-*}, {@code --admission-rate} and {@code
+ * --resume-rate}: what the kernel can take, checked at start.
+ */
 class HeraldConfigSocketTest {
   private static String refusal(HeraldConfig.Builder builder) {
     return assertThrows(IllegalArgumentException.class, builder::build).getMessage();
@@ -56,5 +59,23 @@ class HeraldConfigSocketTest {
     assertEquals(
         "--tcp-keepalive-count must be from 1 to 127 (got 128)",
         refusal(HeraldConfig.builder().tcpKeepaliveCount(128)));
+  }
+
+  @Test
+  void newConnectionsAreNotPacedInTimeByDefaultAndARateCanBeSet() {
+    assertEquals(0, HeraldConfig.builder().build().admissionRate);
+    assertEquals(100, HeraldConfig.builder().admissionRate(100).build().admissionRate);
+    assertEquals(
+        "--admission-rate must be at least 0 (got -1)",
+        refusal(HeraldConfig.builder().admissionRate(-1)));
+  }
+
+  @Test
+  void resumedStreamsArePacedByDefaultAndZeroTurnsThePacingOff() {
+    assertEquals(5_000, HeraldConfig.builder().build().resumeRate);
+    assertEquals(0, HeraldConfig.builder().resumeRate(0).build().resumeRate);
+    assertEquals(
+        "--resume-rate must be at least 0 (got -1)",
+        refusal(HeraldConfig.builder().resumeRate(-1)));
   }
 }

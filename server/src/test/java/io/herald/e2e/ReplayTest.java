@@ -3,6 +3,7 @@ package io.herald.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.fanout.ResumeLine;
 import io.herald.testing.IngestTestClient;
 import io.herald.testing.SseTestClient;
 import java.time.Duration;
@@ -39,6 +40,93 @@ class ReplayTest extends HeraldTest {
         var next = again.awaitEvent(WAIT);
         assertEquals(live, next.id());
         assertEquals("7", next.data());
+      }
+    }
+  }
+
+  @Test
+  void clientsResumingBeyondTheAdmissionBurstWaitTheirTurnAndEachGetsExactlyWhatItMissed()
+      throws Exception {
+    // One loop admitting 100 connections a second: 64 at once, then one every 10 ms.
+    start(b -> b.eventLoops(1).admissionRate(100));
+    int clients = 100;
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> seen = ingest.publishNumbers("demo", 1, 2);
+      List<String> missed = ingest.publishNumbers("demo", 3, 5);
+      List<SseTestClient> back = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < clients; i++) {
+          back.add(subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(1))));
+        }
+        for (SseTestClient client : back) {
+          assertEquals(missed, ids(client.awaitEvents(3, WAIT)));
+        }
+        String live = ingest.publish("demo", "6");
+        for (SseTestClient client : back) {
+          assertEquals(live, client.awaitEvent(WAIT).id());
+        }
+      } finally {
+        for (SseTestClient client : back) {
+          client.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void clientsResumingBeyondTheResumeBurstWaitTheirTurnAndEachGetsExactlyWhatItMissed()
+      throws Exception {
+    // One loop starting 50 resumptions a second: 64 at once, then one every 20 ms.
+    start(b -> b.eventLoops(1).resumeRate(50));
+    int clients = ResumeLine.BURST + 16;
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      List<String> seen = ingest.publishNumbers("demo", 1, 2);
+      List<String> missed = ingest.publishNumbers("demo", 3, 5);
+      List<SseTestClient> back = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < clients; i++) {
+          // All asked before any is read: the last 16 wait their turn for their heads.
+          back.add(
+              SseTestClient.openStalled(
+                  herald.httpPort(), "/events?topic=demo&lastEventId=" + seen.get(1)));
+        }
+        for (SseTestClient client : back) {
+          assertEquals(200, client.resume().status());
+          assertEquals(missed, ids(client.awaitEvents(3, WAIT)));
+        }
+        String live = ingest.publish("demo", "6");
+        for (SseTestClient client : back) {
+          assertEquals(live, client.awaitEvent(WAIT).id());
+        }
+      } finally {
+        for (SseTestClient client : back) {
+          client.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aNewStreamNeverWaitsBehindResumedStreamsWaitingTheirTurn() throws Exception {
+    // One resumption a second after the burst: 40 left waiting take 40 s, longer than WAIT.
+    // One event loop takes connections in arrival order, and every resumption's request was
+    // sent before the new stream connected: had the new stream queued behind them, it could
+    // not have its head and an event within WAIT.
+    start(b -> b.eventLoops(1).resumeRate(1));
+    List<SseTestClient> back = new java.util.ArrayList<>();
+    try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
+      String seen = ingest.publish("demo", "1");
+      for (int i = 0; i < ResumeLine.BURST + 40; i++) {
+        back.add(
+            SseTestClient.openStalled(herald.httpPort(), "/events?topic=demo&lastEventId=" + seen));
+      }
+      try (SseTestClient fresh = subscribe("topic=demo", Map.of())) {
+        String live = ingest.publish("demo", "2");
+        assertEquals(live, fresh.awaitEvent(WAIT).id());
+      }
+    } finally {
+      for (SseTestClient client : back) {
+        client.close();
       }
     }
   }
