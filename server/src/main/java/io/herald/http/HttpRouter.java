@@ -20,7 +20,8 @@ import io.netty.handler.codec.TooLongFrameException;
  * serve the demo page; any other path is 404 and any other method 405.
  *
  * <p>Sits last in the HTTP/1.1 pipeline, after the aggregator; stateless and shared by every
- * connection. Requests the codec could not parse get 400 and the connection is closed, since
+ * connection. Requests pipelined in one read are answered in order, and a publish's answer is
+ * flushed once for the whole read, at {@code channelReadComplete}. Requests the codec could not parse get 400 and the connection is closed, since
  * nothing after a broken request can be trusted to be framed right.
  */
 @ChannelHandler.Sharable
@@ -48,6 +49,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (!ctx.channel().isActive()) {
+      // Read with others before the connection closed (after an answer with Connection: close):
+      // a server processes no request after that answer (RFC 9112 §9.6), and its answer could
+      // not be sent anyway (a publish would be stored, and the client never told).
+      return;
+    }
     if (!request.decoderResult().isSuccess()) {
       Throwable cause = request.decoderResult().cause();
       HttpResponseStatus status =
@@ -96,6 +103,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
   private static void closeWith(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
     HttpResponses.send(ctx, null, status, "text/plain; charset=utf-8", text + "\n");
+  }
+
+  /** One flush for the answers to every request this read carried (pipelining). */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    HttpResponses.flushAnswers(ctx);
+    ctx.fireChannelReadComplete();
   }
 
   @Override

@@ -76,7 +76,10 @@ public final class PublishRoute {
     CompletableFuture<Reply> answer =
         publish(request.headers().get(HttpHeaderNames.AUTHORIZATION), request.content());
     if (answer.isDone()) {
-      send(ctx, request, answer.join());
+      // Flushed when the read is complete, with the answers to the other requests it carried.
+      Reply reply = answer.join();
+      HttpResponses.sendInRead(
+          ctx, request, reply.status(), reply.contentType(), reply.body(), reply.wwwAuthenticate());
       return;
     }
     ctx.channel().config().setAutoRead(false);
