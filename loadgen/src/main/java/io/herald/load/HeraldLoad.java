@@ -386,6 +386,10 @@ public final class HeraldLoad implements Callable<Integer> {
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
       aborted |= tooManyErrors.getCount() == 0; // also when the publisher ended first (the server went away)
+      if (sending instanceof HttpPostTransport posts) {
+        err.printf("publishing connections opened: %d; POSTs sent again after a Connection: close answer: %d%n",
+            posts.connectionsOpened(), posts.resent());
+      }
       if (atWarmupEnd != null && !atWarmupEnd.cancel(false)) { // done: the warm-up ended while publishing
         CpuMark start = atWarmupEnd.join();
         CpuMark end = CpuMark.now(server, handlers);

@@ -77,6 +77,9 @@ public final class HttpPostTransport implements Publisher.Transport {
   /** Whether a {@link #drain} task is on its way to the event loop. */
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
+  /** Connections opened, and POSTs sent again after a {@code Connection: close} answer (single writer: the loop). */
+  private volatile long connectionsOpened;
+  private volatile long resent;
   /** Per topic, the request's bytes up to the Content-Length value (event loop only). */
   private byte[][] heads = new byte[64][];
 
@@ -154,6 +157,16 @@ public final class HttpPostTransport implements Publisher.Transport {
 
   @Override
   public void flush() {}
+
+  /** Publishing connections opened so far. */
+  public long connectionsOpened() {
+    return connectionsOpened;
+  }
+
+  /** POSTs that were in flight behind an answer with {@code Connection: close} and went again. */
+  public long resent() {
+    return resent;
+  }
 
   @Override
   public void close() throws IOException {
@@ -264,6 +277,7 @@ public final class HttpPostTransport implements Publisher.Transport {
               f -> {
                 connecting = false;
                 if (f.isSuccess()) {
+                  connectionsOpened++; // the loop is the only writer
                   channel = ((ChannelFuture) f).channel();
                   next();
                 } else {
@@ -321,6 +335,7 @@ public final class HttpPostTransport implements Publisher.Transport {
           Post unanswered;
           while ((unanswered = inFlight.pollLast()) != null) {
             waiting.addFirst(unanswered);
+            resent++; // the loop is the only writer
           }
           channel = null;
           ctx.close();

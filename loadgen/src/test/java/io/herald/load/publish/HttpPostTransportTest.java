@@ -250,6 +250,8 @@ class HttpPostTransportTest {
     assertEquals(10, publisher.acknowledged(), "none refused: the server processed none it dropped");
     assertEquals(10, inOrder("/pub/user.0 "), "each processed once, in order");
     assertEquals(List.of(3, 3, 3, 3, 3, 3, 3, 2, 1, 0), discarded, "requests behind each close");
+    assertEquals(24, transport.resent(), "what was behind each close went again");
+    assertEquals(10, transport.connectionsOpened());
   }
 
   /** Sends events 1..count of topic {@code topic} ("user.N"), as the publisher would. */
