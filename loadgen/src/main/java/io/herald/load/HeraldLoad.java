@@ -156,6 +156,13 @@ public final class HeraldLoad implements Callable<Integer> {
           + " connection is one event per round trip; per-user topics at thousands of events/s need several.")
   int publishConnections;
 
+  @Option(names = "--publish-pipeline", defaultValue = "1",
+      description = "For --publish http: POSTs in flight at once on each publishing connection (HTTP/1.1"
+          + " pipelining; the answers come in request order, so each topic's events still reach the server in"
+          + " order). 1: each POST waits for the answer to the one before. A connection that closes with POSTs in"
+          + " flight refuses them; after an answer with Connection: close the later ones go again on a new connection.")
+  int publishPipeline;
+
   @Option(names = "--churn", defaultValue = "0",
       description = "Percent of the open streams that close and reconnect each second while publishing, resuming with"
           + " Last-Event-ID set to the last id received (the server must replay what they missed: no loss, no"
@@ -311,7 +318,7 @@ public final class HeraldLoad implements Callable<Integer> {
       Publisher publisher = new Publisher(topics, rate, payloadBytes);
       Publisher.Transport sending;
       if (publishMode.equals("http")) {
-        sending = new HttpPostTransport(publishUrl, publisher, publishConnections);
+        sending = new HttpPostTransport(publishUrl, publisher, publishConnections, publishPipeline);
       } else {
         String[] hostPort = ingest.split(":");
         try {
@@ -379,6 +386,10 @@ public final class HeraldLoad implements Callable<Integer> {
         progress("publishing", streams, recorders, report, System.nanoTime() - publishStart);
       }
       aborted |= tooManyErrors.getCount() == 0; // also when the publisher ended first (the server went away)
+      if (sending instanceof HttpPostTransport posts) {
+        err.printf("publishing connections opened: %d; POSTs sent again after a Connection: close answer: %d%n",
+            posts.connectionsOpened(), posts.resent());
+      }
       if (atWarmupEnd != null && !atWarmupEnd.cancel(false)) { // done: the warm-up ended while publishing
         CpuMark start = atWarmupEnd.join();
         CpuMark end = CpuMark.now(server, handlers);
@@ -455,6 +466,9 @@ public final class HeraldLoad implements Callable<Integer> {
     }
     if (publishConnections < 1 || publishConnections > 256) {
       throw new CommandLine.ParameterException(cl, "--publish-connections must be from 1 to 256, not " + publishConnections);
+    }
+    if (publishPipeline < 1 || publishPipeline > 1024) {
+      throw new CommandLine.ParameterException(cl, "--publish-pipeline must be from 1 to 1024, not " + publishPipeline);
     }
     if (warmup.compareTo(Duration.ofSeconds(durationSeconds)) >= 0) {
       throw new CommandLine.ParameterException(cl,

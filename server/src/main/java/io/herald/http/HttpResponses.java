@@ -15,12 +15,16 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
 
 /**
  * Complete (non-streaming) responses: a status with a short text or JSON body, written with
  * HTTP/1.1 keep-alive handled properly, so pipelined requests on one connection work.
  */
 public final class HttpResponses {
+  /** Set on a connection whose answers of the current read wait for {@link #flushAnswers}. */
+  private static final AttributeKey<Boolean> UNFLUSHED = AttributeKey.valueOf("herald.unflushed-answers");
+
   private HttpResponses() {}
 
   /** A plain-text reason a person can read, for every refusal. */
@@ -90,6 +94,44 @@ public final class HttpResponses {
       String contentType,
       String body,
       String wwwAuthenticate) {
+    return send(ctx, request, status, contentType, body, wwwAuthenticate, true);
+  }
+
+  /**
+   * The same, for an answer given while its request is being read ({@link HttpRouter}'s {@code
+   * channelRead}): written now, flushed with the read's other answers when the read is complete
+   * ({@link #flushAnswers}), so a read carrying several pipelined requests costs one {@code send}
+   * for all their answers instead of one each. An answer that closes the connection is flushed
+   * at once, as {@link #send} does. Answers keep their order either way: a flush sends
+   * everything written before it.
+   */
+  static ChannelFuture sendInRead(
+      ChannelHandlerContext ctx,
+      HttpRequest request,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      String wwwAuthenticate) {
+    return send(ctx, request, status, contentType, body, wwwAuthenticate, false);
+  }
+
+  /** Flushes the answers {@link #sendInRead} left for the end of this read, if there are any. */
+  static void flushAnswers(ChannelHandlerContext ctx) {
+    // hasAttr first: a connection that never had such an answer (a stream's) gets no attribute.
+    if (ctx.channel().hasAttr(UNFLUSHED)
+        && ctx.channel().attr(UNFLUSHED).getAndSet(Boolean.FALSE) == Boolean.TRUE) {
+      ctx.flush();
+    }
+  }
+
+  private static ChannelFuture send(
+      ChannelHandlerContext ctx,
+      HttpRequest request,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      String wwwAuthenticate,
+      boolean flush) {
     ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
@@ -101,6 +143,10 @@ public final class HttpResponses {
     HttpUtil.setContentLength(response, content.readableBytes());
     boolean keepAlive = request != null && HttpUtil.isKeepAlive(request);
     HttpUtil.setKeepAlive(response, keepAlive);
+    if (keepAlive && !flush) {
+      ctx.channel().attr(UNFLUSHED).set(Boolean.TRUE);
+      return ctx.write(response);
+    }
     ChannelFuture written = ctx.writeAndFlush(response);
     if (!keepAlive) {
       written.addListener(ChannelFutureListener.CLOSE);

@@ -29,8 +29,9 @@ import java.util.concurrent.CompletableFuture;
  * publish to (checked before anything is published: 403). Cookies are never read here.
  *
  * <p>The answer waits until the {@link Publisher} stored the events (at once on one node; after
- * Redis answered in cluster mode, meanwhile the HTTP/1.1 connection reads nothing more, so its
- * answers stay in request order); {@code 503} when they were not stored.
+ * Redis answered in cluster mode, meanwhile the HTTP/1.1 connection reads nothing more, and the
+ * router holds the requests already read behind it, so its answers stay in request order);
+ * {@code 503} when they were not stored.
  */
 public final class PublishRoute {
   private final Publisher publisher;
@@ -71,15 +72,24 @@ public final class PublishRoute {
     }
   }
 
-  /** {@code POST /publish} over HTTP/1.1. */
-  void publish(ChannelHandlerContext ctx, FullHttpRequest request) {
+  /**
+   * {@code POST /publish} over HTTP/1.1.
+   *
+   * @return null when answered at once; otherwise completes on the connection's loop once the
+   *     answer is written (the router holds later requests of the connection until then)
+   */
+  CompletableFuture<Void> publish(ChannelHandlerContext ctx, FullHttpRequest request) {
     CompletableFuture<Reply> answer =
         publish(request.headers().get(HttpHeaderNames.AUTHORIZATION), request.content());
     if (answer.isDone()) {
-      send(ctx, request, answer.join());
-      return;
+      // Flushed when the read is complete, with the answers to the other requests it carried.
+      Reply reply = answer.join();
+      HttpResponses.sendInRead(
+          ctx, request, reply.status(), reply.contentType(), reply.body(), reply.wwwAuthenticate());
+      return null;
     }
     ctx.channel().config().setAutoRead(false);
+    CompletableFuture<Void> written = new CompletableFuture<>();
     answer.thenAccept(
         reply ->
             ctx.executor()
@@ -87,7 +97,9 @@ public final class PublishRoute {
                     () -> {
                       send(ctx, request, reply);
                       ctx.channel().config().setAutoRead(true);
+                      written.complete(null);
                     }));
+    return written;
   }
 
   private static void send(ChannelHandlerContext ctx, FullHttpRequest request, Reply reply) {

@@ -2,7 +2,7 @@ package io.herald.load.publish;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,82 +13,122 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Queue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Events as HTTP/1.1 POSTs, one per event, to a URL template ({@code {topic}} is replaced):
  * Herald's {@code POST /publish}, or any other server's publish endpoint. A 2xx answer counts as
  * accepted; no answer (the connection died first) as refused.
  *
- * <p>Each POST waits for its answer before the next leaves its lane: concurrent requests would
- * reach the server in any order, and the subscribers would see the publisher's reordering as the
- * server's. One lane caps the rate at one event per round trip, so with several topics
- * (per-user) there may be several lanes, each a keep-alive connection of its own with a fixed
- * share of the topics: a topic's events still go one after another. A lane whose connection the
- * server closes (nginx does after {@code keepalive_requests}) opens a new one.
+ * <p>A topic's events never overtake each other: concurrent requests on different connections
+ * would reach the server in any order, and the subscribers would see the publisher's reordering
+ * as the server's. So there are lanes, each a keep-alive connection of its own with a fixed
+ * share of the topics (topic {@code i} on lane {@code i % lanes}), and on one lane at most
+ * {@code pipeline} POSTs are in flight: HTTP/1.1 pipelining, whose answers come in request order
+ * (RFC 9112 §9.3.2), so the server also reads a lane's requests in the order they were sent. With
+ * {@code pipeline} 1 each POST waits for the answer to the one before; a lane then carries one
+ * event per round trip.
+ *
+ * <p>Answers are matched to requests in order. A connection the server closes without
+ * announcing it (no {@code Connection: close}) with requests in flight refuses every one of them
+ * (the server may or may not have processed them: never counted as acknowledged, never silently
+ * dropped). An answer with {@code Connection: close} (nginx's after {@code keepalive_requests})
+ * ends the lane's connection after that answer: a server that sends it processes no request
+ * after it (RFC 9112 §9.6), so the lane's later requests in flight go again, first and in order,
+ * on a new connection.
  *
  * <p>Netty, not the JDK's client: at thousands of events per second the JDK client's cost per
- * request (about 180 µs of CPU here) made the publisher, not the servers, the bottleneck.
+ * request (about 180 µs of CPU here) made the publisher, not the servers, the bottleneck. Requests
+ * are written as bytes (the head of each topic's request built once), and events cross from the
+ * publishing thread to the connections' event loop in batches: one task per batch, not per event.
  */
 public final class HttpPostTransport implements Publisher.Transport {
   /** Events a lane may have waiting before the schedule waits for it. */
   private static final int LANE_QUEUE = 100_000;
 
   private final Publisher publisher;
-  private final String urlTemplate;
+  private final int pipeline;
   private final String host;
   private final int port;
-  private final String hostHeader;
+  /** The request target with {@code {topic}} in it: the URL's path and query. */
+  private final String targetTemplate;
+  private final byte[] headTail;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Bootstrap bootstrap;
-  private final List<Lane> lanes = new ArrayList<>();
+  private final Lane[] lanes;
+  /** Events sent and not yet handed to their lane (any thread to the event loop). */
+  private final Queue<Post> submitted = PlatformDependent.newMpscQueue();
+  /** Whether a {@link #drain} task is on its way to the event loop. */
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drain = this::drain;
+  /** Connections opened, and POSTs sent again after a {@code Connection: close} answer (single writer: the loop). */
+  private volatile long connectionsOpened;
+  private volatile long resent;
+  /** Per topic, the request's bytes up to the Content-Length value (event loop only). */
+  private byte[][] heads = new byte[64][];
 
   /** One lane: every POST waits for the one before it. */
   public HttpPostTransport(String urlTemplate, Publisher publisher) {
     this(urlTemplate, publisher, 1);
   }
 
-  /** {@code lanes} connections, topic {@code i} always on lane {@code i % lanes}. */
+  /** {@code lanes} connections, topic {@code i} always on lane {@code i % lanes}, one POST in flight each. */
   public HttpPostTransport(String urlTemplate, Publisher publisher, int lanes) {
+    this(urlTemplate, publisher, lanes, 1);
+  }
+
+  /**
+   * {@code lanes} connections, topic {@code i} always on lane {@code i % lanes}, up to {@code
+   * pipeline} POSTs in flight on each.
+   */
+  public HttpPostTransport(String urlTemplate, Publisher publisher, int lanes, int pipeline) {
     if (lanes < 1) {
       throw new IllegalArgumentException("lanes: " + lanes + " (expected: >= 1)");
+    }
+    if (pipeline < 1) {
+      throw new IllegalArgumentException("pipeline: " + pipeline + " (expected: >= 1)");
     }
     URI uri = URI.create(urlTemplate.replace("{topic}", "t"));
     if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
       throw new IllegalArgumentException("not an http:// URL: " + urlTemplate);
     }
     this.publisher = publisher;
-    this.urlTemplate = urlTemplate;
+    this.pipeline = pipeline;
     this.host = uri.getHost();
     this.port = uri.getPort() < 0 ? 80 : uri.getPort();
-    this.hostHeader = uri.getPort() < 0 ? host : host + ":" + port;
+    String hostHeader = uri.getPort() < 0 ? host : host + ":" + port;
+    int pathStart = urlTemplate.indexOf('/', "http://".length());
+    String target = pathStart < 0 ? "/" : urlTemplate.substring(pathStart);
+    int fragment = target.indexOf('#');
+    this.targetTemplate = fragment < 0 ? target : target.substring(0, fragment);
+    this.headTail =
+        (" HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Type: application/json\r\nContent-Length: ")
+            .getBytes(StandardCharsets.US_ASCII);
     this.bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+    this.lanes = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      this.lanes.add(new Lane());
+      this.lanes[i] = new Lane();
     }
   }
 
@@ -106,11 +146,27 @@ public final class HttpPostTransport implements Publisher.Transport {
 
   @Override
   public void send(String event, int topic, long sequence) throws IOException {
-    lanes.get(topic % lanes.size()).send(new Post(event, topic, sequence));
+    lanes[topic % lanes.length].reserve();
+    submitted.offer(new Post(event, topic, sequence));
+    // One task per batch: while a drain is on its way, it takes this event too (it clears the
+    // flag before polling, so an event offered after its last poll schedules the next drain).
+    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+      group.execute(drain);
+    }
   }
 
   @Override
   public void flush() {}
+
+  /** Publishing connections opened so far. */
+  public long connectionsOpened() {
+    return connectionsOpened;
+  }
+
+  /** POSTs that were in flight behind an answer with {@code Connection: close} and went again. */
+  public long resent() {
+    return resent;
+  }
 
   @Override
   public void close() throws IOException {
@@ -122,51 +178,87 @@ public final class HttpPostTransport implements Publisher.Transport {
     }
   }
 
+  /** On the event loop: every submitted event to its lane, then each lane sends what it may. */
+  private void drain() {
+    drainScheduled.set(false);
+    Post post;
+    while ((post = submitted.poll()) != null) {
+      lanes[post.topic() % lanes.length].waiting.add(post);
+    }
+    for (Lane lane : lanes) {
+      lane.next();
+    }
+  }
+
+  /** The whole request of {@code post}, as bytes. Event loop only. */
+  private ByteBuf encode(Channel channel, Post post) {
+    byte[] head = head(post);
+    String event = post.event();
+    int length = ByteBufUtil.utf8Bytes(event);
+    ByteBuf request = channel.alloc().buffer(head.length + 16 + length);
+    request.writeBytes(head);
+    ByteBufUtil.writeAscii(request, Integer.toString(length));
+    request.writeShort(('\r' << 8) | '\n').writeShort(('\r' << 8) | '\n');
+    ByteBufUtil.writeUtf8(request, event);
+    return request;
+  }
+
+  /** "POST <target> HTTP/1.1 … Content-Length: " of the post's topic, built on its first post. */
+  private byte[] head(Post post) {
+    int topic = post.topic();
+    if (topic >= heads.length) {
+      heads = Arrays.copyOf(heads, Math.max(topic + 1, heads.length * 2));
+    }
+    byte[] head = heads[topic];
+    if (head == null) {
+      String event = post.event();
+      int start = "{\"topic\":\"".length();
+      String name = event.substring(start, event.indexOf('"', start));
+      byte[] line = ("POST " + targetTemplate.replace("{topic}", name)).getBytes(StandardCharsets.US_ASCII);
+      head = Arrays.copyOf(line, line.length + headTail.length);
+      System.arraycopy(headTail, 0, head, line.length, headTail.length);
+      heads[topic] = head;
+    }
+    return head;
+  }
+
   /** One connection's worth of posts, in order; its state lives on the group's event loop. */
   private final class Lane {
     private final Semaphore room = new Semaphore(LANE_QUEUE);
     private final ArrayDeque<Post> waiting = new ArrayDeque<>();
-    private Post inFlight;
+    /** Sent on {@link #channel} and not answered yet, oldest first: the order answers come in. */
+    private final ArrayDeque<Post> inFlight = new ArrayDeque<>();
     private Channel channel;
     private boolean connecting;
 
-    void send(Post post) throws InterruptedIOException {
+    /** Any thread: waits while the lane holds {@link #LANE_QUEUE} events not answered yet. */
+    void reserve() throws InterruptedIOException {
       try {
         room.acquire();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while publishing");
       }
-      group.execute(
-          () -> {
-            waiting.add(post);
-            next();
-          });
     }
 
-    private void next() {
-      if (inFlight != null || connecting || waiting.isEmpty()) {
+    /** Sends waiting posts while fewer than {@code pipeline} are in flight: one flush for all. */
+    void next() {
+      if (connecting || waiting.isEmpty() || inFlight.size() >= pipeline) {
         return;
       }
-      if (channel == null || !channel.isActive()) {
+      if (channel == null) {
         connect();
         return;
       }
-      inFlight = waiting.poll();
-      channel.writeAndFlush(request(inFlight));
-    }
-
-    private FullHttpRequest request(Post post) {
-      String topic = post.event().substring("{\"topic\":\"".length(), post.event().indexOf('"', "{\"topic\":\"".length()));
-      URI uri = URI.create(urlTemplate.replace("{topic}", topic));
-      String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-      ByteBuf body = Unpooled.wrappedBuffer(post.event().getBytes(StandardCharsets.UTF_8));
-      FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target, body);
-      request.headers()
-          .set(HttpHeaderNames.HOST, hostHeader)
-          .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-      return request;
+      if (!channel.isActive()) {
+        return; // its channelInactive settles what is in flight, then comes back here
+      }
+      Post post;
+      while (inFlight.size() < pipeline && (post = waiting.poll()) != null) {
+        inFlight.add(post);
+        channel.write(encode(channel, post), channel.voidPromise());
+      }
+      channel.flush();
     }
 
     private void connect() {
@@ -177,10 +269,7 @@ public final class HttpPostTransport implements Publisher.Transport {
               new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                  ch.pipeline()
-                      .addLast(new HttpClientCodec())
-                      .addLast(new HttpObjectAggregator(1 << 20))
-                      .addLast(new Answers());
+                  ch.pipeline().addLast(new HttpResponseDecoder()).addLast(new Answers());
                 }
               })
           .connect(host, port)
@@ -188,6 +277,7 @@ public final class HttpPostTransport implements Publisher.Transport {
               f -> {
                 connecting = false;
                 if (f.isSuccess()) {
+                  connectionsOpened++; // the loop is the only writer
                   channel = ((ChannelFuture) f).channel();
                   next();
                 } else {
@@ -205,18 +295,48 @@ public final class HttpPostTransport implements Publisher.Transport {
       publisher.answered(post.topic(), post.sequence(), accepted);
     }
 
-    /** The answer to the post in flight; a connection that dies with one in flight refuses it. */
-    private final class Answers extends SimpleChannelInboundHandler<FullHttpResponse> {
+    /**
+     * Each complete answer settles the oldest post in flight; a connection that dies with posts
+     * in flight refuses them. Per connection: a connection the lane has left (after its {@code
+     * Connection: close} answer) has nothing of the lane's any more.
+     */
+    private final class Answers extends SimpleChannelInboundHandler<HttpObject> {
+      private boolean accepted;
+      private boolean keepAlive;
+
       @Override
-      protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-        Post post = inFlight;
-        inFlight = null;
-        if (post != null) {
-          answer(post, response.status().codeClass() == HttpStatusClass.SUCCESS);
+      protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+        if (ctx.channel() != channel) {
+          return;
         }
-        if (!HttpUtil.isKeepAlive(response) && ctx.channel() == channel) {
-          // The server closes this one after its answer: the next post goes on a new connection,
-          // not into a socket about to be closed (it would be lost, and counted as refused).
+        if (msg instanceof HttpResponse response) {
+          if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            return; // 100 Continue and the like: the answer is still to come
+          }
+          accepted = response.status().codeClass() == HttpStatusClass.SUCCESS;
+          keepAlive = HttpUtil.isKeepAlive(response);
+          if (!response.decoderResult().isSuccess()) {
+            ctx.close(); // nothing after a broken answer can be matched to its request
+            return;
+          }
+        }
+        if (!(msg instanceof LastHttpContent)) {
+          return;
+        }
+        Post post = inFlight.poll();
+        if (post == null) {
+          ctx.close(); // an answer to nothing: the server is out of step, trust none of it
+          return;
+        }
+        answer(post, accepted);
+        if (!keepAlive) {
+          // The server processes no request after this one (RFC 9112 §9.6): the lane's later
+          // ones go again on a new connection, ahead of everything waiting and in their order.
+          Post unanswered;
+          while ((unanswered = inFlight.pollLast()) != null) {
+            waiting.addFirst(unanswered);
+            resent++; // the loop is the only writer
+          }
           channel = null;
           ctx.close();
         }
@@ -225,13 +345,14 @@ public final class HttpPostTransport implements Publisher.Transport {
 
       @Override
       public void channelInactive(ChannelHandlerContext ctx) {
-        Post post = inFlight;
-        inFlight = null;
-        if (post != null) {
-          answer(post, false);
+        if (ctx.channel() != channel) {
+          return;
         }
-        if (ctx.channel() == channel) {
-          channel = null;
+        channel = null;
+        // Sent, maybe processed, never answered: refused, in order, none dropped silently.
+        Post post;
+        while ((post = inFlight.poll()) != null) {
+          answer(post, false);
         }
         next(); // a new connection for what waits
       }
