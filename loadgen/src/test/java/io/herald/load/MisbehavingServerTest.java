@@ -79,7 +79,16 @@ class MisbehavingServerTest {
       assertEquals(3, field(summary, "closed-by-server"), "three drops: " + summary);
       assertEquals(3, field(summary, "reopened"), summary);
       assertEquals(0, field(summary, "streamsStillDown"), summary);
-      assertTrue(summary.contains("\"maxDown\":3}"), "one outage of the three streams: " + summary);
+      // Usually one outage of all three; on a starved machine a stream may be back before the
+      // others' closes were read, which splits it: at least one outage, none of more than three.
+      Matcher down = Pattern.compile("\"maxDown\":(\\d+)").matcher(summary);
+      int outages = 0;
+      while (down.find()) {
+        outages++;
+        long most = Long.parseLong(down.group(1));
+        assertTrue(most >= 1 && most <= 3, "an outage of 1 to 3 streams: " + summary);
+      }
+      assertTrue(outages >= 1, "the drops were an outage: " + summary);
       assertTrue(summary.contains("\"failures\":{}"), "a drop is no failure: " + summary);
     }
   }
