@@ -111,15 +111,14 @@ public final class Herald implements Callable<Integer> {
 
   @Option(names = "--admission-rate", defaultValue = "" + HeraldConfig.DEFAULT_ADMISSION_RATE,
       description = "New public connections started per second at most, over the server; more"
-          + " wait their turn in arrival order, with reads held (0, the default: no limit; a"
-          + " reconnect storm is paced by --resume-rate).")
+          + " wait their turn in arrival order, with reads held, so a reconnect storm is taken"
+          + " in small steps while live streams keep their share (0: no limit).")
   int admissionRate;
 
   @Option(names = "--resume-rate", defaultValue = "" + HeraldConfig.DEFAULT_RESUME_RATE,
       description = "Resumed streams (with a Last-Event-ID) started per second at most, over the"
           + " server; more wait their turn in arrival order, so a reconnect storm's replays are"
-          + " spread over a few seconds while live streams keep their share. New streams never"
-          + " wait (0: no limit).")
+          + " spread out; new streams never wait (0, the default: no limit).")
   int resumeRate;
 
   @Option(names = "--max-connections", defaultValue = "0",

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * immediate: an ordinary connection loses nothing. Connections are admitted in arrival order; one
  * that closes while it waits is skipped. The wait counts against {@code --header-timeout}, which
  * closes a connection whose turn has not come by then (its request is still unread): a burst of
- * more than the rate times the header timeout (50,000 connections at the defaults) is more than
+ * more than the rate times the header timeout (100,000 connections at the defaults) is more than
  * one server should take at once, and the rest come back later.
  *
  * <p>One instance per listener, shared by its connections; the waiting line is per event loop

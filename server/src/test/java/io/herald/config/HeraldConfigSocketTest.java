@@ -62,18 +62,18 @@ class HeraldConfigSocketTest {
   }
 
   @Test
-  void newConnectionsAreNotPacedInTimeByDefaultAndARateCanBeSet() {
-    assertEquals(0, HeraldConfig.builder().build().admissionRate);
-    assertEquals(100, HeraldConfig.builder().admissionRate(100).build().admissionRate);
+  void newConnectionsArePacedAt10000ASecondByDefaultAndZeroTurnsThePacingOff() {
+    assertEquals(10_000, HeraldConfig.builder().build().admissionRate);
+    assertEquals(0, HeraldConfig.builder().admissionRate(0).build().admissionRate);
     assertEquals(
         "--admission-rate must be at least 0 (got -1)",
         refusal(HeraldConfig.builder().admissionRate(-1)));
   }
 
   @Test
-  void resumedStreamsArePacedByDefaultAndZeroTurnsThePacingOff() {
-    assertEquals(5_000, HeraldConfig.builder().build().resumeRate);
-    assertEquals(0, HeraldConfig.builder().resumeRate(0).build().resumeRate);
+  void resumedStreamsAreNotPacedByDefaultAndARateCanBeSet() {
+    assertEquals(0, HeraldConfig.builder().build().resumeRate);
+    assertEquals(5_000, HeraldConfig.builder().resumeRate(5_000).build().resumeRate);
     assertEquals(
         "--resume-rate must be at least 0 (got -1)",
         refusal(HeraldConfig.builder().resumeRate(-1)));
