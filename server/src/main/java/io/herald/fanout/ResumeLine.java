@@ -1,8 +1,6 @@
 package io.herald.fanout;
 
 import io.netty.channel.EventLoop;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,86 +9,56 @@ import java.util.function.LongSupplier;
  *
  * <p>Why resumptions only: thousands of clients coming back at once with a {@code
  * Last-Event-ID} is what a reconnect storm is (a restart, a proxy's reload, a network blip), and
- * each of them brings a replay; started all at once, those replays and what the clients do with
- * them take both cores for a second while the streams that never left wait. New streams carry
- * no replay, and a crowd of new visitors should not wait behind a pace meant for a storm.
+ * each of them brings a replay; started all at once, long replays and what the clients do with
+ * them can take the cores for a while the streams that never left wait. New streams carry no
+ * replay, and a crowd of new visitors should not wait behind a pace meant for a storm.
  *
  * <p>A waiting subscription has its response head written but not flushed, and is not yet
  * registered: it gets nothing, live or replayed, until its start, and then everything it
- * missed from the history, in order. One that closes while it waits is skipped. Touched only on
- * its loop.
+ * missed from the history, in order. Its start is skipped if it ended while it waited (it then
+ * takes nothing from the pace). Touched only on its loop.
  */
 public final class ResumeLine {
   /** Resumptions a loop starts at once after a quiet spell. */
   public static final int BURST = 64;
 
-  /** Runs a task on the line's loop after a delay. */
-  public interface Scheduler {
-    void schedule(Runnable task, long delayNanos);
-  }
+  /** A resumption waiting to start: {@code start} runs it, unless {@code ended} says it is gone. */
+  private record Resumption(Runnable start, java.util.function.BooleanSupplier ended) {}
 
-  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-  private final Pace pace;
-  private final Scheduler scheduler;
-  private final LongSupplier clock;
-  private final Runnable nextTurn = this::nextTurn;
-  private boolean turnScheduled;
+  private final PacedLine<Resumption> line;
 
   /** On {@code loop}, one resumption every {@code intervalNanos} (0: no pacing). */
   public ResumeLine(EventLoop loop, long intervalNanos) {
-    this(
-        intervalNanos,
-        (task, delayNanos) -> loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS),
-        loop.ticker()::nanoTime);
+    this(intervalNanos, PacedLine.Scheduler.of(loop), loop.ticker()::nanoTime);
   }
 
   /** For tests: {@code scheduler} decides when the next turn runs, {@code clock} what time it is. */
-  public ResumeLine(long intervalNanos, Scheduler scheduler, LongSupplier clock) {
-    this.pace = new Pace(intervalNanos, BURST);
-    this.scheduler = scheduler;
-    this.clock = clock;
+  public ResumeLine(long intervalNanos, PacedLine.Scheduler scheduler, LongSupplier clock) {
+    this.line =
+        new PacedLine<>(
+            new Pace(intervalNanos, BURST),
+            Integer.MAX_VALUE,
+            r -> {
+              if (r.ended().getAsBoolean()) {
+                return false;
+              }
+              r.start().run();
+              return true;
+            },
+            scheduler,
+            clock);
   }
 
-  /** Runs {@code start} now if the pace allows and nobody waits, otherwise in its turn. */
-  public void start(Runnable start) {
-    long now = clock.getAsLong();
-    if (waiting.isEmpty() && pace.waitNanos(now) == 0) {
-      pace.take(now);
-      start.run();
-      return;
-    }
-    waiting.add(start);
-    scheduleTurn(pace.waitNanos(now));
+  /**
+   * Runs {@code start} now if the pace allows and nobody waits, otherwise in its turn, unless
+   * {@code ended} is true by then.
+   */
+  public void start(Runnable start, java.util.function.BooleanSupplier ended) {
+    line.add(new Resumption(start, ended));
   }
 
   /** Resumptions waiting for their turn. */
   public int waiting() {
-    return waiting.size();
-  }
-
-  private void scheduleTurn(long delayNanos) {
-    if (!turnScheduled) {
-      turnScheduled = true;
-      scheduler.schedule(nextTurn, delayNanos);
-    }
-  }
-
-  private void nextTurn() {
-    turnScheduled = false;
-    long wait = 0;
-    Runnable start;
-    while ((start = waiting.peek()) != null) {
-      long now = clock.getAsLong();
-      wait = pace.waitNanos(now);
-      if (wait > 0) {
-        break;
-      }
-      waiting.poll();
-      pace.take(now);
-      start.run();
-    }
-    if (!waiting.isEmpty()) {
-      scheduleTurn(wait);
-    }
+    return line.waiting();
   }
 }

@@ -1,15 +1,14 @@
 package io.herald.http;
 
+import io.herald.fanout.Pace;
+import io.herald.fanout.PacedLine;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.herald.fanout.Pace;
 import io.netty.util.internal.ObjectUtil;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -100,91 +99,45 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     lines.get().admit(ctx.channel());
   }
 
-  /** Runs a task on the line's loop after a delay (0: after the loop's next pass over its sockets). */
-  interface Scheduler {
-    void schedule(Runnable task, long delayNanos);
-  }
-
   /**
-   * The connections of one event loop waiting to be read, and what this turn admitted. Touched
-   * only on its loop.
+   * The connections of one event loop waiting to be read ({@link PacedLine}: {@link #PER_TURN} a
+   * turn, the rate's {@link Pace}, arrival order; one that closed while it waited is skipped).
+   * Touched only on its loop.
    */
   static final class Line {
-    private final ArrayDeque<Channel> waiting = new ArrayDeque<>();
-    private final Pace pace;
-    private int admittedThisTurn;
-    private boolean turnScheduled;
-    /** Set on first use, from the first connection's loop, unless a test set them. */
-    private Scheduler scheduler;
-    private LongSupplier clock;
-    private final Runnable nextTurn = this::nextTurn;
+    private final long intervalNanos;
+    /** Made on first use, on the first connection's loop, unless a test made it. */
+    private PacedLine<Channel> line;
 
     Line(long intervalNanos) {
-      this.pace = new Pace(intervalNanos, BURST);
+      this.intervalNanos = intervalNanos;
     }
 
     /** For tests: {@code scheduler} decides when the next turn runs, {@code clock} what time it is. */
-    Line(long intervalNanos, Scheduler scheduler, LongSupplier clock) {
+    Line(long intervalNanos, PacedLine.Scheduler scheduler, LongSupplier clock) {
       this(intervalNanos);
-      this.scheduler = scheduler;
-      this.clock = clock;
+      this.line = paced(scheduler, clock);
+    }
+
+    private PacedLine<Channel> paced(PacedLine.Scheduler scheduler, LongSupplier clock) {
+      return new PacedLine<>(new Pace(intervalNanos, BURST), PER_TURN, Line::open, scheduler, clock);
     }
 
     void admit(Channel channel) {
-      if (scheduler == null) {
+      if (line == null) {
         EventLoop loop = channel.eventLoop();
-        // Scheduled, not executed: even at no delay it runs after the loop's next pass over its
-        // sockets.
-        scheduler = (task, delayNanos) -> loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-        clock = loop.ticker()::nanoTime;
+        line = paced(PacedLine.Scheduler.of(loop), loop.ticker()::nanoTime);
       }
-      if (waiting.isEmpty() && admittedThisTurn < PER_TURN && waitNanos(clock.getAsLong()) == 0) {
-        open(channel);
-      } else {
-        waiting.add(channel);
-      }
-      // The next turn: at once if the allowance is there (it resets this turn's count), else
-      // when it is back (nothing could be admitted before).
-      scheduleTurn(waitNanos(clock.getAsLong()));
+      line.add(channel);
     }
 
-    /** How long until one more connection may be admitted: 0 if now. */
-    private long waitNanos(long now) {
-      return pace.waitNanos(now);
-    }
-
-    private void open(Channel channel) {
-      if (channel.isActive()) {
-        admittedThisTurn++;
-        pace.take(clock.getAsLong());
-        channel.pipeline().fireUserEventTriggered(ADMITTED);
-        channel.config().setAutoRead(true); // reads at once what is there
+    private static boolean open(Channel channel) {
+      if (!channel.isActive()) {
+        return false;
       }
-    }
-
-    private void scheduleTurn(long delayNanos) {
-      if (!turnScheduled) {
-        turnScheduled = true;
-        scheduler.schedule(nextTurn, delayNanos);
-      }
-    }
-
-    private void nextTurn() {
-      turnScheduled = false;
-      admittedThisTurn = 0;
-      long wait = 0;
-      Channel channel;
-      while (admittedThisTurn < PER_TURN
-          && (channel = waiting.peek()) != null
-          && (wait = waitNanos(clock.getAsLong())) == 0) {
-        waiting.poll();
-        open(channel);
-      }
-      if (!waiting.isEmpty()) {
-        scheduleTurn(wait);
-      } else if (admittedThisTurn > 0) {
-        scheduleTurn(0); // a turn with nobody waiting resets the count, then the line goes quiet
-      }
+      channel.pipeline().fireUserEventTriggered(ADMITTED);
+      channel.config().setAutoRead(true); // reads at once what is there
+      return true;
     }
   }
 }

@@ -211,12 +211,7 @@ public final class EventsRoute {
     }
     // A resumption brings a replay: it starts in its turn (--resume-rate), unless it ended
     // while it waited.
-    resumeLine(loop).start(
-        () -> {
-          if (!subscriber.isClosed()) {
-            dispatcher.register(subscriber, lastEventId);
-          }
-        });
+    resumeLine(loop).start(() -> dispatcher.register(subscriber, lastEventId), subscriber::isClosed);
   }
 
   private ResumeLine resumeLine(EventLoop loop) {

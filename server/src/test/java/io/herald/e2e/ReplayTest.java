@@ -44,6 +44,24 @@ class ReplayTest extends HeraldTest {
     }
   }
 
+  /** Each client gets exactly {@code missed} of topic demo, then the next live event. */
+  private void eachGetsWhatItMissedThenLive(
+      List<SseTestClient> back, List<String> missed, IngestTestClient ingest) throws Exception {
+    for (SseTestClient client : back) {
+      assertEquals(missed, ids(client.awaitEvents(missed.size(), WAIT)));
+    }
+    String live = ingest.publish("demo", "\"live\"");
+    for (SseTestClient client : back) {
+      assertEquals(live, client.awaitEvent(WAIT).id());
+    }
+  }
+
+  private static void closeAll(List<SseTestClient> clients) throws java.io.IOException {
+    for (SseTestClient client : clients) {
+      client.close();
+    }
+  }
+
   @Test
   void clientsResumingBeyondTheAdmissionBurstWaitTheirTurnAndEachGetsExactlyWhatItMissed()
       throws Exception {
@@ -58,17 +76,9 @@ class ReplayTest extends HeraldTest {
         for (int i = 0; i < clients; i++) {
           back.add(subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(1))));
         }
-        for (SseTestClient client : back) {
-          assertEquals(missed, ids(client.awaitEvents(3, WAIT)));
-        }
-        String live = ingest.publish("demo", "6");
-        for (SseTestClient client : back) {
-          assertEquals(live, client.awaitEvent(WAIT).id());
-        }
+        eachGetsWhatItMissedThenLive(back, missed, ingest);
       } finally {
-        for (SseTestClient client : back) {
-          client.close();
-        }
+        closeAll(back);
       }
     }
   }
@@ -92,16 +102,10 @@ class ReplayTest extends HeraldTest {
         }
         for (SseTestClient client : back) {
           assertEquals(200, client.resume().status());
-          assertEquals(missed, ids(client.awaitEvents(3, WAIT)));
         }
-        String live = ingest.publish("demo", "6");
-        for (SseTestClient client : back) {
-          assertEquals(live, client.awaitEvent(WAIT).id());
-        }
+        eachGetsWhatItMissedThenLive(back, missed, ingest);
       } finally {
-        for (SseTestClient client : back) {
-          client.close();
-        }
+        closeAll(back);
       }
     }
   }
@@ -125,9 +129,7 @@ class ReplayTest extends HeraldTest {
         assertEquals(live, fresh.awaitEvent(WAIT).id());
       }
     } finally {
-      for (SseTestClient client : back) {
-        client.close();
-      }
+      closeAll(back);
     }
   }
 

@@ -24,7 +24,7 @@ class ResumeLineTest {
   }
 
   private void resume(ResumeLine line, int id) {
-    line.start(() -> started.add(id));
+    line.start(() -> started.add(id), () -> false);
   }
 
   /** Lets the time the one scheduled turn asked for go by, then runs it. */
@@ -73,6 +73,20 @@ class ResumeLineTest {
     resume(line, 100);
     assertEquals(100, started.get(started.size() - 1));
     assertTrue(turns.isEmpty());
+  }
+
+  @Test
+  void aResumptionThatEndedWhileItWaitedIsSkippedAndTakesNothingFromThePace() {
+    ResumeLine line = line(INTERVAL);
+    IntStream.range(0, ResumeLine.BURST).forEach(id -> resume(line, id));
+    boolean[] ended = {false};
+    line.start(() -> started.add(-1), () -> ended[0]);
+    resume(line, 100);
+    ended[0] = true; // its client went away
+    turn();
+    assertEquals(100, started.get(started.size() - 1), "the next one starts in the skipped one's turn");
+    assertTrue(!started.contains(-1));
+    assertEquals(0, line.waiting());
   }
 
   @Test
