@@ -165,7 +165,7 @@ public final class HeraldServer implements AutoCloseable {
       int sendBuffer = streamSendBuffer(config);
       // A reconnect storm is admitted over a second or two, not at once (docs/robustness.md).
       long admissionInterval =
-          HttpServerInitializer.admissionInterval(config.admissionRate, config.eventLoops);
+          Pace.intervalNanos(config.admissionRate, config.eventLoops);
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())

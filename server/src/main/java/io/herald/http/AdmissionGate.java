@@ -80,14 +80,6 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     this.intervalNanos = ObjectUtil.checkPositiveOrZero(intervalNanos, "intervalNanos");
   }
 
-  /**
-   * The {@code intervalNanos} for {@code rate} new connections a second over {@code loops}
-   * event loops; rate 0: no pacing by time.
-   */
-  static long intervalNanos(int rate, int loops) {
-    return Pace.intervalNanos(rate, loops);
-  }
-
   /** Call from the initializer, before the connection is active. */
   static void holdReads(Channel channel) {
     channel.config().setAutoRead(false);

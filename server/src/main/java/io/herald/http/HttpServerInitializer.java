@@ -98,8 +98,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   }
 
   /**
-   * @param admissionIntervalNanos paces the connections each event loop starts reading: see
-   *     {@link #admissionInterval}; 0 for no pacing by time
+   * @param admissionIntervalNanos paces the connections each event loop starts reading: {@link
+   *     io.herald.fanout.Pace#intervalNanos} of {@code --admission-rate}; 0 for no pacing by time
    */
   public HttpServerInitializer(
       ConnectionLimiter limiter,
@@ -118,14 +118,6 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     this.maxBodyBytes = maxBodyBytes;
     this.channels = channels;
     this.tls = tls;
-  }
-
-  /**
-   * The admission interval for {@code --admission-rate} new connections a second over {@code
-   * loops} event loops (0: no pacing by time).
-   */
-  public static long admissionInterval(int rate, int loops) {
-    return AdmissionGate.intervalNanos(rate, loops);
   }
 
   /** Whether a public connection carries an HTTP/1.1 event stream. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.fanout.Pace;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,9 +176,9 @@ class AdmissionGateTest {
 
   @Test
   void theRateIsSharedOutOverTheEventLoops() {
-    assertEquals(0, AdmissionGate.intervalNanos(0, 2), "0: no pacing by time");
-    assertEquals(TimeUnit.MILLISECONDS.toNanos(1), AdmissionGate.intervalNanos(2_000, 2));
-    assertEquals(TimeUnit.MICROSECONDS.toNanos(250), AdmissionGate.intervalNanos(4_000, 1));
-    assertThrows(IllegalArgumentException.class, () -> AdmissionGate.intervalNanos(-1, 2));
+    assertEquals(0, Pace.intervalNanos(0, 2), "0: no pacing by time");
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(1), Pace.intervalNanos(2_000, 2));
+    assertEquals(TimeUnit.MICROSECONDS.toNanos(250), Pace.intervalNanos(4_000, 1));
+    assertThrows(IllegalArgumentException.class, () -> Pace.intervalNanos(-1, 2));
   }
 }
