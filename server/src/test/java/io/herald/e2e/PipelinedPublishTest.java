@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.testing.Http;
 import io.herald.testing.SseTestClient;
-import io.herald.testing.TestHerald;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,26 +25,16 @@ import org.junit.jupiter.api.Test;
  * in order, and a subscriber gets the events in that order; nothing after an answer with {@code
  * Connection: close} is processed.
  */
-class PipelinedPublishTest {
+class PipelinedPublishTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Pattern ANSWER = Pattern.compile("HTTP/1\\.1 (\\d+) [^\\r]*\\r\\n(?:[^\\r]+\\r\\n)*\\r\\n\\{\"id\":\"([^\"]+)\"\\}\\n");
-  private TestHerald herald;
-
   @BeforeEach
-  void start() {
-    herald = TestHerald.start();
-  }
-
-  @AfterEach
-  void stop() {
-    herald.close();
+  void startHerald() {
+    start();
   }
 
   private SseTestClient subscribe(String topic) throws Exception {
-    SseTestClient client = SseTestClient.open(herald.httpPort(), "/events?topic=" + topic, Map.of());
-    assertEquals(200, client.status());
-    client.awaitComment(c -> c.contains("herald"), WAIT); // registered before we publish
-    return client;
+    return subscribed("topic=" + topic, Map.of()); // registered before we publish
   }
 
   private static String post(String topic, int n, boolean close) {

@@ -15,12 +15,6 @@ import org.junit.jupiter.api.Test;
 class ReplayTest extends HeraldTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  private SseTestClient subscribe(String query, Map<String, String> headers) throws Exception {
-    SseTestClient client = SseTestClient.open(herald.httpPort(), "/events?" + query, headers);
-    assertEquals(200, client.status());
-    client.awaitComment(c -> c.contains("herald"), WAIT);
-    return client;
-  }
 
 
   @Test
@@ -28,13 +22,13 @@ class ReplayTest extends HeraldTest {
     start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> seen;
-      try (SseTestClient first = subscribe("topic=demo", Map.of())) {
+      try (SseTestClient first = subscribed("topic=demo", Map.of())) {
         seen = ingest.publishNumbers("demo", 1, 3);
         assertEquals(seen, ids(first.awaitEvents(3, WAIT)));
       }
       List<String> missed = ingest.publishNumbers("demo", 4, 6);
       ingest.publishNumbers("elsewhere", 100, 102);
-      try (SseTestClient again = subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(2)))) {
+      try (SseTestClient again = subscribed("topic=demo", Map.of("Last-Event-ID", seen.get(2)))) {
         assertEquals(missed, ids(again.awaitEvents(3, WAIT)));
         String live = ingest.publish("demo", "7");
         var next = again.awaitEvent(WAIT);
@@ -74,7 +68,7 @@ class ReplayTest extends HeraldTest {
       List<SseTestClient> back = new java.util.ArrayList<>();
       try {
         for (int i = 0; i < clients; i++) {
-          back.add(subscribe("topic=demo", Map.of("Last-Event-ID", seen.get(1))));
+          back.add(subscribed("topic=demo", Map.of("Last-Event-ID", seen.get(1))));
         }
         eachGetsWhatItMissedThenLive(back, missed, ingest);
       } finally {
@@ -124,7 +118,7 @@ class ReplayTest extends HeraldTest {
         back.add(
             SseTestClient.openStalled(herald.httpPort(), "/events?topic=demo&lastEventId=" + seen));
       }
-      try (SseTestClient fresh = subscribe("topic=demo", Map.of())) {
+      try (SseTestClient fresh = subscribed("topic=demo", Map.of())) {
         String live = ingest.publish("demo", "2");
         assertEquals(live, fresh.awaitEvent(WAIT).id());
       }
@@ -138,11 +132,11 @@ class ReplayTest extends HeraldTest {
     start();
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = ingest.publishNumbers("demo", 1, 4);
-      try (SseTestClient byQuery = subscribe("topic=demo&lastEventId=" + ids.get(1), Map.of())) {
+      try (SseTestClient byQuery = subscribed("topic=demo&lastEventId=" + ids.get(1), Map.of())) {
         assertEquals(ids.subList(2, 4), ids(byQuery.awaitEvents(2, WAIT)));
       }
       try (SseTestClient byHeader =
-          subscribe(
+          subscribed(
               "topic=demo&lastEventId=" + ids.get(0), Map.of("Last-Event-ID", ids.get(2)))) {
         assertEquals(ids.subList(3, 4), ids(byHeader.awaitEvents(1, WAIT)));
       }
@@ -154,7 +148,7 @@ class ReplayTest extends HeraldTest {
     start(b -> b.historySize(3));
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = ingest.publishNumbers("demo", 1, 6);
-      try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
+      try (SseTestClient client = subscribed("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
         var reset = client.awaitEvent(WAIT);
         assertEquals("reset", reset.type());
         assertEquals(
@@ -171,7 +165,7 @@ class ReplayTest extends HeraldTest {
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = ingest.publishNumbers("demo", 1, 2);
       for (String bad : List.of("garbage", "1-99999", "99999999999999-0", ids.get(0) + "x")) {
-        try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", bad))) {
+        try (SseTestClient client = subscribed("topic=demo", Map.of("Last-Event-ID", bad))) {
           var reset = client.awaitEvent(WAIT);
           assertEquals("reset", reset.type(), "for id " + bad);
           assertTrue(reset.data().contains("\"earliest\":\"" + ids.get(0) + "\""), reset.data());
@@ -185,7 +179,7 @@ class ReplayTest extends HeraldTest {
     start(b -> b.queueEvents(16).queueBytes(8192));
     try (IngestTestClient ingest = new IngestTestClient(herald.ingestPort())) {
       List<String> ids = ingest.publishNumbers("demo", 1, 600);
-      try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
+      try (SseTestClient client = subscribed("topic=demo", Map.of("Last-Event-ID", ids.get(0)))) {
         assertEquals(ids.subList(1, 600), ids(client.awaitEvents(599, WAIT)));
       }
     }
@@ -212,7 +206,7 @@ class ReplayTest extends HeraldTest {
                   throw new IllegalStateException(e);
                 }
               });
-      try (SseTestClient client = subscribe("topic=demo", Map.of("Last-Event-ID", start))) {
+      try (SseTestClient client = subscribed("topic=demo", Map.of("Last-Event-ID", start))) {
         List<String> published = publishing.get();
         var received = client.awaitEvents(total, WAIT);
         assertEquals(published, ids(received));
