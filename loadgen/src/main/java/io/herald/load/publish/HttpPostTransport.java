@@ -76,6 +76,14 @@ public final class HttpPostTransport implements Publisher.Transport {
   private final Lane[] lanes;
   /** Events sent and not yet handed to their lane (any thread to the event loop). */
   private final Queue<Post> submitted = PlatformDependent.newMpscQueue();
+  /**
+   * Events a publisher that is behind its schedule (and so never calls {@link #flush}) sends
+   * before they are handed to the event loop: a bound on how long one waits, far below a lane's
+   * {@link #LANE_QUEUE}.
+   */
+  private static final int HAND_OVER = 32;
+  /** Sent since the last hand-over: the publishing thread's alone (send and flush). */
+  private int notHandedOver;
   /** Whether a {@link #drain} task is on its way to the event loop. */
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
@@ -150,15 +158,27 @@ public final class HttpPostTransport implements Publisher.Transport {
   public void send(String event, int topic, long sequence) throws IOException {
     lanes[topic % lanes.length].reserve();
     submitted.offer(new Post(event, topic, sequence));
-    // One task per batch: while a drain is on its way, it takes this event too (it clears the
+    // Handed over at flush (the publisher calls it before each wait for its schedule), or every
+    // HAND_OVER events when it never waits: one wake-up of the event loop per batch, not per event.
+    if (++notHandedOver >= HAND_OVER) {
+      handOver();
+    }
+  }
+
+  /** Everything sent so far goes to the event loop. */
+  @Override
+  public void flush() {
+    handOver();
+  }
+
+  private void handOver() {
+    notHandedOver = 0;
+    // One task per batch: while a drain is on its way, it takes these events too (it clears the
     // flag before polling, so an event offered after its last poll schedules the next drain).
     if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
       group.execute(drain);
     }
   }
-
-  @Override
-  public void flush() {}
 
   /** Publishing connections opened so far. */
   public long connectionsOpened() {
