@@ -212,7 +212,8 @@ public final class PublishRoute {
 
   /**
    * The POSTs of one connection read and checked but not yet published ({@link
-   * #publishWaiting}): per connection, on its event loop.
+   * #publishWaiting}): per connection, on its event loop. Bounded by what one read carries (it is
+   * emptied at the read's end at the latest), each POST's body by {@code --publish-max-bytes}.
    */
   private static final class Waiting {
     /** One POST: how many of {@link #events} are its, the form of its answer, its keep-alive. */
