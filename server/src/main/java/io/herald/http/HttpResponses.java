@@ -115,6 +115,17 @@ public final class HttpResponses {
     return send(ctx, request, status, contentType, body, wwwAuthenticate, false);
   }
 
+  /** {@link #sendInRead} for a request already gone: {@code keepAlive} is what it asked for. */
+  static ChannelFuture sendInRead(
+      ChannelHandlerContext ctx,
+      boolean keepAlive,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      String wwwAuthenticate) {
+    return send(ctx, keepAlive, status, contentType, body, wwwAuthenticate, false);
+  }
+
   /** Flushes the answers {@link #sendInRead} left for the end of this read, if there are any. */
   static void flushAnswers(ChannelHandlerContext ctx) {
     // hasAttr first: a connection that never had such an answer (a stream's) gets no attribute.
@@ -132,6 +143,17 @@ public final class HttpResponses {
       String body,
       String wwwAuthenticate,
       boolean flush) {
+    return send(ctx, request != null && HttpUtil.isKeepAlive(request), status, contentType, body, wwwAuthenticate, flush);
+  }
+
+  private static ChannelFuture send(
+      ChannelHandlerContext ctx,
+      boolean keepAlive,
+      HttpResponseStatus status,
+      String contentType,
+      String body,
+      String wwwAuthenticate,
+      boolean flush) {
     ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
@@ -141,7 +163,6 @@ public final class HttpResponses {
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, wwwAuthenticate);
     }
     HttpUtil.setContentLength(response, content.readableBytes());
-    boolean keepAlive = request != null && HttpUtil.isKeepAlive(request);
     HttpUtil.setKeepAlive(response, keepAlive);
     if (keepAlive && !flush) {
       ctx.channel().attr(UNFLUSHED).set(Boolean.TRUE);

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Sits last in the HTTP/1.1 pipeline, after the aggregator; stateless and shared by every
  * connection. Requests pipelined in one read are answered in order, and a publish's answer is
- * flushed once for the whole read, at {@code channelReadComplete}. Requests the codec could not parse get 400 and the connection is closed, since
+ * flushed once for the whole read, at {@code channelReadComplete}; on one node the read's POSTs
+ * are published together ({@link PublishRoute#publishWaiting}), before any other request of it is
+ * routed. Requests the codec could not parse get 400 and the connection is closed, since
  * nothing after a broken request can be trusted to be framed right.
  */
 @ChannelHandler.Sharable
@@ -77,6 +79,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
   private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (!request.decoderResult().isSuccess()) {
+      publish.publishWaiting(ctx);
       Throwable cause = request.decoderResult().cause();
       HttpResponseStatus status =
           cause instanceof TooLongFrameException
@@ -93,6 +96,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             request.headers().get(HttpHeaderNames.ORIGIN),
             request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD));
     HttpRoutes.Route route = HttpRoutes.route(method, path, preflight, demo);
+    if (route.kind() != HttpRoutes.Kind.PUBLISH) {
+      // The POSTs read before it are published and answered first, in request order.
+      publish.publishWaiting(ctx);
+    }
     switch (route.kind()) {
       case EVENTS -> events.subscribe(ctx, request);
       case PUBLISH -> {
@@ -153,11 +160,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         return;
       }
     }
+    publish.publishWaiting(ctx);
     HttpResponses.flushAnswers(ctx); // routed outside a read: no channelReadComplete to do it
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    publish.publishWaiting(ctx); // read and accepted before the close: published, as they came
     ArrayDeque<FullHttpRequest> held = ctx.channel().hasAttr(HELD) ? ctx.channel().attr(HELD).getAndSet(null) : null;
     if (held != null) {
       held.forEach(FullHttpRequest::release);
@@ -168,6 +177,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
   /** One flush for the answers to every request this read carried (pipelining). */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    publish.publishWaiting(ctx);
     HttpResponses.flushAnswers(ctx);
     ctx.fireChannelReadComplete();
   }

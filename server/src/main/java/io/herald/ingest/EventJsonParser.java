@@ -112,6 +112,28 @@ public final class EventJsonParser {
 
   /** A {@code POST /publish} body: one object, or a non-empty array of objects. */
   public static List<PublishRequest> parseBody(ByteBuf body) {
+    // Most bodies are one compact object: read as they are, without a tree (CompactBody).
+    byte[] bytes = new byte[body.readableBytes()];
+    body.getBytes(body.readerIndex(), bytes);
+    CompactBody.Fields compact = CompactBody.scan(bytes, bytes.length);
+    if (compact != null) {
+      Fields fields = new Fields();
+      if (compact.topic() != null) {
+        fields.topic(compact.topic());
+      }
+      if (compact.hasEvent()) {
+        fields.event(compact.event(), compact.event() != null ? JsonToken.VALUE_STRING : JsonToken.VALUE_NULL);
+      }
+      if (compact.data() != null) {
+        fields.data(compact.data());
+      }
+      return List.of(fields.toRequest(""));
+    }
+    return parseTree(body);
+  }
+
+  /** {@link #parseBody} through a Jackson tree: any body. */
+  static List<PublishRequest> parseTree(ByteBuf body) {
     JsonNode root;
     try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
       root = READER.readTree((java.io.InputStream) in);

@@ -18,13 +18,30 @@ public interface Publisher {
   /** Completes with the ids of the events, in order, once all are stored; or fails, none is. */
   CompletableFuture<List<String>> publish(List<PublishRequest> requests);
 
+  /**
+   * Whether {@link #publish}'s future is always complete when it returns. Callers may then
+   * gather the events of several requests into one call (one lock for a read's pipelined POSTs)
+   * without making any request wait longer for its answer.
+   */
+  default boolean storesAtOnce() {
+    return false;
+  }
+
   /** The single-node publisher: the broadcaster assigns ids and stores events at once. */
   static Publisher local(Broadcaster broadcaster) {
-    return requests -> {
-      try {
-        return CompletableFuture.completedFuture(broadcaster.publish(requests));
-      } catch (IllegalStateException stopping) {
-        return CompletableFuture.failedFuture(stopping);
+    return new Publisher() {
+      @Override
+      public CompletableFuture<List<String>> publish(List<PublishRequest> requests) {
+        try {
+          return CompletableFuture.completedFuture(broadcaster.publish(requests));
+        } catch (IllegalStateException stopping) {
+          return CompletableFuture.failedFuture(stopping);
+        }
+      }
+
+      @Override
+      public boolean storesAtOnce() {
+        return true;
       }
     };
   }

@@ -57,6 +57,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request (about 180 µs of CPU here) made the publisher, not the servers, the bottleneck. Requests
  * are written as bytes (the head of each topic's request built once), and events cross from the
  * publishing thread to the connections' event loop in batches: one task per batch, not per event.
+ * The posts that answers made room for go when the read that carried the answers is complete, all
+ * in one buffer and one write, not one write per answer.
  */
 public final class HttpPostTransport implements Publisher.Transport {
   /** Events a lane may have waiting before the schedule waits for it. */
@@ -74,6 +76,14 @@ public final class HttpPostTransport implements Publisher.Transport {
   private final Lane[] lanes;
   /** Events sent and not yet handed to their lane (any thread to the event loop). */
   private final Queue<Post> submitted = PlatformDependent.newMpscQueue();
+  /**
+   * Events a publisher that is behind its schedule (and so never calls {@link #flush}) sends
+   * before they are handed to the event loop: a bound on how long one waits, far below a lane's
+   * {@link #LANE_QUEUE}.
+   */
+  private static final int HAND_OVER = 32;
+  /** Sent since the last hand-over: the publishing thread's alone (send and flush). */
+  private int notHandedOver;
   /** Whether a {@link #drain} task is on its way to the event loop. */
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
@@ -148,15 +158,27 @@ public final class HttpPostTransport implements Publisher.Transport {
   public void send(String event, int topic, long sequence) throws IOException {
     lanes[topic % lanes.length].reserve();
     submitted.offer(new Post(event, topic, sequence));
-    // One task per batch: while a drain is on its way, it takes this event too (it clears the
+    // Handed over at flush (the publisher calls it before each wait for its schedule), or every
+    // HAND_OVER events when it never waits: one wake-up of the event loop per batch, not per event.
+    if (++notHandedOver >= HAND_OVER) {
+      handOver();
+    }
+  }
+
+  /** Everything sent so far goes to the event loop. */
+  @Override
+  public void flush() {
+    handOver();
+  }
+
+  private void handOver() {
+    notHandedOver = 0;
+    // One task per batch: while a drain is on its way, it takes these events too (it clears the
     // flag before polling, so an event offered after its last poll schedules the next drain).
     if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
       group.execute(drain);
     }
   }
-
-  @Override
-  public void flush() {}
 
   /** Publishing connections opened so far. */
   public long connectionsOpened() {
@@ -190,17 +212,15 @@ public final class HttpPostTransport implements Publisher.Transport {
     }
   }
 
-  /** The whole request of {@code post}, as bytes. Event loop only. */
-  private ByteBuf encode(Channel channel, Post post) {
+  /** Appends the whole request of {@code post} to {@code out}, as bytes. Event loop only. */
+  private void encode(ByteBuf out, Post post) {
     byte[] head = head(post);
     String event = post.event();
     int length = ByteBufUtil.utf8Bytes(event);
-    ByteBuf request = channel.alloc().buffer(head.length + 16 + length);
-    request.writeBytes(head);
-    ByteBufUtil.writeAscii(request, Integer.toString(length));
-    request.writeShort(('\r' << 8) | '\n').writeShort(('\r' << 8) | '\n');
-    ByteBufUtil.writeUtf8(request, event);
-    return request;
+    out.writeBytes(head);
+    ByteBufUtil.writeAscii(out, Integer.toString(length));
+    out.writeShort(('\r' << 8) | '\n').writeShort(('\r' << 8) | '\n');
+    ByteBufUtil.writeUtf8(out, event);
   }
 
   /** "POST <target> HTTP/1.1 … Content-Length: " of the post's topic, built on its first post. */
@@ -253,12 +273,15 @@ public final class HttpPostTransport implements Publisher.Transport {
       if (!channel.isActive()) {
         return; // its channelInactive settles what is in flight, then comes back here
       }
-      Post post;
-      while (inFlight.size() < pipeline && (post = waiting.poll()) != null) {
+      // All the posts there is room for in one buffer and one write.
+      int room = Math.min(pipeline - inFlight.size(), waiting.size());
+      ByteBuf requests = channel.alloc().buffer(room * 256);
+      for (int i = 0; i < room; i++) {
+        Post post = waiting.poll();
         inFlight.add(post);
-        channel.write(encode(channel, post), channel.voidPromise());
+        encode(requests, post);
       }
-      channel.flush();
+      channel.writeAndFlush(requests, channel.voidPromise());
     }
 
     private void connect() {
@@ -339,8 +362,18 @@ public final class HttpPostTransport implements Publisher.Transport {
           }
           channel = null;
           ctx.close();
+          next();
         }
-        next();
+        // Otherwise the next posts go at the end of this read (channelReadComplete): a read that
+        // carried several answers makes room for several posts, sent in one write.
+      }
+
+      @Override
+      public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (ctx.channel() == channel) {
+          next();
+        }
+        ctx.fireChannelReadComplete();
       }
 
       @Override

@@ -260,6 +260,7 @@ class HttpPostTransportTest {
       for (int s = 1; s <= count; s++) {
         transport.send("{\"topic\":\"user." + topic + "\",\"data\":{\"s\":" + s + ",\"t\":0,\"p\":\"\"}}", topic, s);
       }
+      transport.flush(); // as the publisher does before it waits
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
