@@ -615,6 +615,9 @@ public final class HeraldLoad implements Callable<Integer> {
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait); // the ramp rate
       }
+      if (c == connectionCount - 1) {
+        streams.lastScheduledAt(next);
+      }
       next += interval * perConnection;
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + c % addresses), 0);
       Dial dial = new Dial(base.clone(loop), server, local);
