@@ -78,6 +78,7 @@ public final class HeraldServer implements AutoCloseable {
   private Channel adminListener;
   private int maxConnections;
   private volatile boolean serving;
+  private WarmUp.Result warmUpResult; // null: no warm-up (--warm-up 0)
   private boolean stopped;
 
   public HeraldServer(HeraldConfig config) {
@@ -346,6 +347,7 @@ public final class HeraldServer implements AutoCloseable {
               (InetSocketAddress) listener.localAddress(),
               config.warmUpStreams,
               config.warmUp.toNanos());
+      warmUpResult = result;
       log.info(
           "warm-up: {} streams opened and closed in {} ms ({} failed)",
           result.ready(), result.millis(), result.failed());
@@ -416,6 +418,11 @@ public final class HeraldServer implements AutoCloseable {
 
   public int adminPort() {
     return ((InetSocketAddress) adminListener.localAddress()).getPort();
+  }
+
+  /** What the start-up warm-up did ({@code --warm-up}); null when there was none. */
+  public synchronized WarmUp.Result warmUpResult() {
+    return warmUpResult;
   }
 
   public HeraldStats stats() {

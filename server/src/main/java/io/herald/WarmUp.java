@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the stream is registered) have arrived, then closes it with a reset (no TIME_WAIT left behind),
  * keeping {@link #IN_FLIGHT} in flight, until {@code streams} were opened or the time is up.
  */
-final class WarmUp {
+public final class WarmUp {
   /** What the warm-up did: streams that became ready, connections that failed, how long it took. */
-  record Result(int ready, int failed, long millis) {}
+  public record Result(int ready, int failed, long millis) {}
 
   /**
    * Connections in flight at once: enough that every event loop always has new ones to take,
@@ -36,7 +36,7 @@ final class WarmUp {
   static final int IN_FLIGHT = 256;
 
   /** The warm-up's topic: on the warm-up's own broadcaster, which no client ever reaches. */
-  static final String TOPIC = "herald-warm-up";
+  public static final String TOPIC = "herald-warm-up";
 
   private final Bootstrap bootstrap;
   private final byte[] request;
