@@ -244,6 +244,17 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--backlog", defaultValue = "4096", description = "Listen backlog (connection bursts).")
   int backlog;
 
+  @Option(names = "--warm-up", defaultValue = HeraldConfig.DEFAULT_WARM_UP, converter = DurationConverter.class,
+      description = "At start, before the public ports open: open and close up to --warm-up-streams"
+          + " event streams over loopback (real sockets, the public pipeline, a private topic and"
+          + " broadcaster) for at most this long, so the first crowd of clients meets compiled code,"
+          + " not a cold JVM. Delays the start by as much (0: no warm-up).")
+  Duration warmUp;
+
+  @Option(names = "--warm-up-streams", defaultValue = "" + HeraldConfig.DEFAULT_WARM_UP_STREAMS,
+      description = "Streams the start-up warm-up opens at most (see --warm-up).")
+  int warmUpStreams;
+
   @Option(names = "--send-buffer", defaultValue = "256KiB", converter = SizeConverter.class,
       description = "SO_SNDBUF of event-stream sockets (the kernel doubles it, and caps it at"
           + " net.core.wmem_max), at most queue-bytes; bounds what a slow reader can have buffered"
@@ -353,6 +364,8 @@ public final class Herald implements Callable<Integer> {
         .drainTimeout(drainTimeout)
         .ringSize(ringSize)
         .backlog(backlog)
+        .warmUp(warmUp)
+        .warmUpStreams(warmUpStreams)
         .sendBuffer(intSize("--send-buffer", sendBuffer))
         .tcpKeepaliveIdle(tcpKeepaliveIdle)
         .tcpKeepaliveInterval(tcpKeepaliveInterval)

@@ -78,6 +78,7 @@ public final class HeraldServer implements AutoCloseable {
   private Channel adminListener;
   private int maxConnections;
   private volatile boolean serving;
+  private WarmUp.Result warmUpResult; // null: no warm-up (--warm-up 0)
   private boolean stopped;
 
   public HeraldServer(HeraldConfig config) {
@@ -117,40 +118,7 @@ public final class HeraldServer implements AutoCloseable {
       retry = new RetryPolicy(config.retryMillis);
       maxConnections =
           config.maxConnections > 0 ? config.maxConnections : OpenFiles.defaultMaxConnections();
-      Subscriber.Limits limits =
-          new Subscriber.Limits(
-              config.queueEvents,
-              config.queueBytes,
-              config.heartbeat.toNanos(),
-              config.stallTimeout.toNanos());
-      EventsRoute events =
-          new EventsRoute(
-              broadcaster,
-              limits,
-              retry,
-              config.maxTopics,
-              config.padding,
-              stats,
-              auth,
-              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp),
-              // A reconnect storm's replays are started over a few seconds (docs/robustness.md).
-              Pace.intervalNanos(config.resumeRate, config.eventLoops));
-      PublishRoute publish = new PublishRoute(publisher, auth, stats);
-      CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
-      HttpRouter router = new HttpRouter(events, publish, cors, config.demo);
-      Supplier<Http2EventsHandler> http2 =
-          () ->
-              new Http2EventsHandler.Builder(
-                      events,
-                      publish,
-                      config.publishMaxBytes,
-                      config.stallTimeout.toNanos(),
-                      config.h2MaxStreams)
-                  .cors(cors)
-                  .demo(config.demo)
-                  .headerTimeout(config.headerTimeout.toNanos())
-                  .build();
-      ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, stats);
+      HttpStack stack = new HttpStack(auth, broadcaster, publisher, stats);
       // Writability marks a connection that is not keeping up right now (the stall timer
       // starts, replays pause); the queue bound is what cuts it off.
       int high = (int) Math.min(64 * 1024, Math.max(2, config.queueBytes / 2));
@@ -163,24 +131,19 @@ public final class HeraldServer implements AutoCloseable {
       // KiB. Found by scripts/abuse; SlowConsumerTest.slowReaderCannotMakeTheKernelBuffer-
       // MegabytesForIt keeps it. --send-buffer 0 gives the kernel its autotuning back.
       int sendBuffer = streamSendBuffer(config);
-      // A reconnect storm is admitted over a second or two, not at once (docs/robustness.md).
-      long admissionInterval =
-          Pace.intervalNanos(config.admissionRate, config.eventLoops);
       SslContext tls =
           config.tlsEnabled()
               ? TlsContexts.server(config.tlsCert.toFile(), config.tlsKey.toFile())
               : null;
+      if (!config.warmUp.isZero() && config.warmUpStreams > 0) {
+        warmUp(marks, sendBuffer);
+      }
       httpListener =
           bind(
               "http",
               config.httpHost,
               config.httpPort,
-              new HttpServerInitializer(
-                  limiter, router, http2, config.publishMaxBytes,
-                  httpChannels,
-                  null,
-                  config.headerTimeout.toNanos(),
-                  admissionInterval),
+              stack.initializer(null, httpChannels),
               marks,
               true,
               sendBuffer);
@@ -190,12 +153,7 @@ public final class HeraldServer implements AutoCloseable {
                 "https",
                 config.httpHost,
                 config.httpsPort,
-                new HttpServerInitializer(
-                    limiter, router, http2, config.publishMaxBytes,
-                    httpChannels,
-                    tls,
-                    config.headerTimeout.toNanos(),
-                    admissionInterval),
+                stack.initializer(tls, httpChannels),
                 marks,
                 true,
                 sendBuffer);
@@ -298,6 +256,108 @@ public final class HeraldServer implements AutoCloseable {
    */
   public static final int KEEPALIVE_IDLE_SECONDS = 60;
 
+  /**
+   * What the public HTTP listeners share: the routes (and with them the per-user and per-address
+   * stream counts) and the connection limit. Built once for the server, and once more, apart, for
+   * the start-up warm-up ({@link #warmUp}).
+   */
+  private final class HttpStack {
+    private final EventsRoute events;
+    private final HttpRouter router;
+    private final Supplier<Http2EventsHandler> http2;
+    private final ConnectionLimiter limiter;
+
+    HttpStack(Authenticator auth, Broadcaster broadcaster, Publisher publisher, HeraldStats stats) {
+      Subscriber.Limits limits =
+          new Subscriber.Limits(
+              config.queueEvents,
+              config.queueBytes,
+              config.heartbeat.toNanos(),
+              config.stallTimeout.toNanos());
+      events =
+          new EventsRoute(
+              broadcaster,
+              limits,
+              retry,
+              config.maxTopics,
+              config.padding,
+              stats,
+              auth,
+              new StreamLimits(config.maxStreamsPerUser, config.maxStreamsPerIp),
+              // A reconnect storm's replays are started over a few seconds (docs/robustness.md).
+              Pace.intervalNanos(config.resumeRate, config.eventLoops));
+      PublishRoute publish = new PublishRoute(publisher, auth, stats);
+      CorsPolicy cors = CorsPolicy.of(config.corsOrigins);
+      router = new HttpRouter(events, publish, cors, config.demo);
+      http2 =
+          () ->
+              new Http2EventsHandler.Builder(
+                      events,
+                      publish,
+                      config.publishMaxBytes,
+                      config.stallTimeout.toNanos(),
+                      config.h2MaxStreams)
+                  .cors(cors)
+                  .demo(config.demo)
+                  .headerTimeout(config.headerTimeout.toNanos())
+                  .build();
+      limiter = new ConnectionLimiter(maxConnections, stats);
+    }
+
+    HttpServerInitializer initializer(SslContext tls, ChannelGroup channels) {
+      return new HttpServerInitializer(
+          limiter, router, http2, config.publishMaxBytes,
+          channels,
+          tls,
+          config.headerTimeout.toNanos(),
+          // A reconnect storm is admitted over a second or two, not at once (docs/robustness.md).
+          Pace.intervalNanos(config.admissionRate, config.eventLoops));
+    }
+  }
+
+  /**
+   * {@code --warm-up}: before the public ports open, event streams are opened and closed again
+   * over real loopback connections, through a listener with the public HTTP pipeline and options,
+   * so that the JIT has compiled the path of a new stream (accept, pipeline, request, head,
+   * subscribe, first write, close) before the first client's ramp meets it. Everything the
+   * warm-up touches is its own (broadcaster, stats, limits, an open authenticator, a topic no
+   * client sees) and is dropped after it: the server starts with nothing of it.
+   */
+  private void warmUp(WriteBufferWaterMark marks, int sendBuffer) {
+    HeraldStats scratch = new HeraldStats();
+    Broadcaster b =
+        new Broadcaster(
+            workers,
+            ByteBufAllocator.DEFAULT,
+            new EventHistory(16, 64 * 1024),
+            new EventIdGenerator(System::currentTimeMillis),
+            1024,
+            scratch,
+            false);
+    HttpStack stack = new HttpStack(Authenticator.open(false), b, Publisher.local(b), scratch);
+    ChannelGroup channels = new DefaultChannelGroup("warm-up", GlobalEventExecutor.INSTANCE);
+    Channel listener =
+        bind("warm-up", "127.0.0.1", 0, stack.initializer(null, channels), marks, true, sendBuffer);
+    listeners.remove(listener);
+    try {
+      WarmUp.Result result =
+          WarmUp.run(
+              workers,
+              transport.socketChannel(),
+              (InetSocketAddress) listener.localAddress(),
+              config.warmUpStreams,
+              config.warmUp.toNanos());
+      warmUpResult = result;
+      log.info(
+          "warm-up: {} streams opened and closed in {} ms ({} failed)",
+          result.ready(), result.millis(), result.failed());
+    } finally {
+      listener.close().syncUninterruptibly();
+      channels.close().syncUninterruptibly();
+      b.shutdown(retry).syncUninterruptibly();
+    }
+  }
+
   /** The SO_SNDBUF event-stream sockets get: --send-buffer, at most the queue bound; 0: the kernel's. */
   static int streamSendBuffer(HeraldConfig config) {
     return config.sendBuffer == 0
@@ -358,6 +418,11 @@ public final class HeraldServer implements AutoCloseable {
 
   public int adminPort() {
     return ((InetSocketAddress) adminListener.localAddress()).getPort();
+  }
+
+  /** What the start-up warm-up did ({@code --warm-up}); null when there was none. */
+  public synchronized WarmUp.Result warmUpResult() {
+    return warmUpResult;
   }
 
   public HeraldStats stats() {

@@ -595,6 +595,11 @@ public final class HeraldLoad implements Callable<Integer> {
     String authority = host + ":" + port;
     InetSocketAddress server = new InetSocketAddress(host, port);
     Bootstrap base = h2 ? transport.bootstrap() : transport.http1Bootstrap();
+    // Made once, not per connection: each is a parse of the address text.
+    InetSocketAddress[] locals = new InetSocketAddress[addresses];
+    for (int a = 0; a < addresses; a++) {
+      locals[a] = new InetSocketAddress("127.0.0." + (2 + a), 0);
+    }
     // The schedule starts with the first connection, not before the paths above were built: a
     // schedule already behind would open its first connections in one burst, faster than --ramp.
     long next = System.nanoTime();
@@ -615,8 +620,11 @@ public final class HeraldLoad implements Callable<Integer> {
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait); // the ramp rate
       }
+      if (c == connectionCount - 1) {
+        streams.lastScheduledAt(next);
+      }
       next += interval * perConnection;
-      InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + c % addresses), 0);
+      InetSocketAddress local = locals[c % addresses];
       Dial dial = new Dial(base.clone(loop), server, local);
       if (!h2) {
         StreamHandler.open(dial, authority, paths[from], mine.get(0));

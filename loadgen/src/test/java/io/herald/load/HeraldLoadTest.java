@@ -68,6 +68,9 @@ class HeraldLoadTest {
       java.util.regex.Matcher perRead = java.util.regex.Pattern.compile("\"deliveriesPerRead\":([0-9.]+)").matcher(summary);
       assertTrue(perRead.find(), summary);
       assertTrue(Double.parseDouble(perRead.group(1)) > 0.5, summary);
+      // The ramp's figures: the slowest stream, and how late the last one was after its slot.
+      assertTrue(java.util.regex.Pattern.compile("\"connectMaxMs\":[0-9.]+,").matcher(summary).find(), summary);
+      assertTrue(java.util.regex.Pattern.compile("\"rampLateMs\":[0-9.]+,").matcher(summary).find(), summary);
       assertTrue(Files.readString(reports.resolve("latency.hgrm")).contains("Percentile"));
       String html = Files.readString(reports.resolve("report.html"));
       assertTrue(html.contains("<polyline"), "charts with data");

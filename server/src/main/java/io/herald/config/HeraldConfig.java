@@ -66,6 +66,21 @@ public final class HeraldConfig {
   public final int ringSize;
   public final int backlog;
   /**
+   * {@code --warm-up}: how long at most the start-up warm-up may take (streams opened and closed
+   * over loopback before the public ports open, so the JIT has compiled a new stream's path);
+   * zero: none. The builder's default is none (tests); the command line's is
+   * {@link #DEFAULT_WARM_UP}.
+   */
+  public final Duration warmUp;
+  /** {@code --warm-up-streams}: how many streams the warm-up opens at most. */
+  public final int warmUpStreams;
+
+  /** {@code --warm-up}'s default on the command line. */
+  public static final String DEFAULT_WARM_UP = "3s";
+
+  /** {@code --warm-up-streams}' default. */
+  public static final int DEFAULT_WARM_UP_STREAMS = 20_000;
+  /**
    * SO_SNDBUF of event-stream sockets in bytes, before the kernel doubles it and at most
    * {@code max(16 KiB, queueBytes)}; 0: the kernel's own (autotuned) size.
    */
@@ -135,6 +150,8 @@ public final class HeraldConfig {
     drainTimeout = b.drainTimeout;
     ringSize = b.ringSize;
     backlog = b.backlog;
+    warmUp = b.warmUp;
+    warmUpStreams = b.warmUpStreams;
     sendBuffer = b.sendBuffer;
     tcpKeepaliveIdle = b.tcpKeepaliveIdle;
     tcpKeepaliveInterval = b.tcpKeepaliveInterval;
@@ -213,6 +230,8 @@ public final class HeraldConfig {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int ringSize = 65_536;
     private int backlog = 4096;
+    private Duration warmUp = Duration.ZERO;
+    private int warmUpStreams = DEFAULT_WARM_UP_STREAMS;
     private int sendBuffer = 256 * 1024;
     private Duration tcpKeepaliveIdle = Duration.ofSeconds(60);
     private Duration tcpKeepaliveInterval = Duration.ofSeconds(10);
@@ -268,6 +287,8 @@ public final class HeraldConfig {
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder ringSize(int v) { ringSize = v; return this; }
     public Builder backlog(int v) { backlog = v; return this; }
+    public Builder warmUp(Duration v) { warmUp = v; return this; }
+    public Builder warmUpStreams(int v) { warmUpStreams = v; return this; }
     public Builder sendBuffer(int v) { sendBuffer = v; return this; }
     public Builder tcpKeepaliveIdle(Duration v) { tcpKeepaliveIdle = v; return this; }
     public Builder tcpKeepaliveInterval(Duration v) { tcpKeepaliveInterval = v; return this; }
@@ -358,6 +379,10 @@ public final class HeraldConfig {
       positive("--drain-timeout", drainTimeout);
       atLeast("--ring-size", ringSize, 64);
       atLeast("--backlog", backlog, 1);
+      if (warmUp == null || warmUp.isNegative() || warmUp.compareTo(Duration.ofSeconds(60)) > 0) {
+        fail("--warm-up", "must be from 0 (none) to 60s", String.valueOf(warmUp));
+      }
+      atLeast("--warm-up-streams", warmUpStreams, 0);
       if (sendBuffer != 0 && (sendBuffer < 4096 || sendBuffer > 64 << 20)) {
         fail("--send-buffer", "must be 0 (the kernel's autotuning) or from 4KiB to 64MiB",
             String.valueOf(sendBuffer));

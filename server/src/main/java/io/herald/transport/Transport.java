@@ -113,6 +113,15 @@ public enum Transport {
     return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
   }
 
+  /** The client socket channel of this transport (the start-up warm-up's connections). */
+  public Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+    return switch (this) {
+      case IO_URING -> io.netty.channel.uring.IoUringSocketChannel.class;
+      case EPOLL -> io.netty.channel.epoll.EpollSocketChannel.class;
+      case NIO -> io.netty.channel.socket.nio.NioSocketChannel.class;
+    };
+  }
+
   public Class<? extends ServerChannel> serverChannel() {
     return switch (this) {
       case IO_URING -> IoUringServerSocketChannel.class;

@@ -78,4 +78,16 @@ class HeraldConfigSocketTest {
         "--resume-rate must be at least 0 (got -1)",
         refusal(HeraldConfig.builder().resumeRate(-1)));
   }
+
+  @Test
+  void theWarmUpIsOffUnlessAskedForAndAtMostAMinute() {
+    assertEquals(Duration.ZERO, HeraldConfig.builder().build().warmUp);
+    assertEquals(Duration.ofSeconds(3), HeraldConfig.builder().warmUp(Duration.ofSeconds(3)).build().warmUp);
+    assertEquals(
+        "--warm-up must be from 0 (none) to 60s (got PT1M1S)",
+        refusal(HeraldConfig.builder().warmUp(Duration.ofSeconds(61))));
+    assertEquals(
+        "--warm-up-streams must be at least 0 (got -1)",
+        refusal(HeraldConfig.builder().warmUpStreams(-1)));
+  }
 }

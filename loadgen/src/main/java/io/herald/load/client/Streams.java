@@ -26,6 +26,8 @@ public final class Streams {
   private volatile long latencyFromMicros = Long.MIN_VALUE;
   private volatile Drops drops;
   private volatile Storm storm;
+  private final java.util.concurrent.atomic.AtomicLong lastReadyNanos = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long lastScheduledNanos;
 
   /** {@code --storm}: the storm of this run, for the report. */
   public void stormWith(Storm storm) {
@@ -56,6 +58,23 @@ public final class Streams {
     ready.increment();
     open.increment();
     connectMicros.recordValue(micros);
+    long now = System.nanoTime();
+    lastReadyNanos.accumulateAndGet(now, (a, b) -> a == 0 || b - a > 0 ? b : a);
+  }
+
+  /** The ramp's last connection was due at {@code nanos} ({@link System#nanoTime()}). */
+  public void lastScheduledAt(long nanos) {
+    lastScheduledNanos = nanos;
+  }
+
+  /**
+   * How long after its slot on the ramp's schedule the last stream to become ready was ready, in
+   * microseconds: how far the ramp fell behind its rate; -1 before the ramp ended.
+   */
+  public long rampLateMicros() {
+    long last = lastReadyNanos.get();
+    long due = lastScheduledNanos;
+    return last == 0 || due == 0 ? -1 : Math.max(0, (last - due) / 1000);
   }
 
   /** A churned stream is open again, resumed after its last event id. */

@@ -121,6 +121,8 @@ public final class Report {
     field("streamsReady", streams.ready());
     field("connectP50Ms", ms(connect, 50));
     field("connectP99Ms", ms(connect, 99));
+    field("connectMaxMs", connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1000.0);
+    field("rampLateMs", streams.rampLateMicros() < 0 ? -1 : streams.rampLateMicros() / 1000.0);
     json.append("\"failures\":{");
     boolean first = true;
     for (Map.Entry<String, Long> f : streams.failures().entrySet()) {
@@ -204,7 +206,9 @@ public final class Report {
 
     table.setLength(0);
     row("streams ready", String.valueOf(streams.ready()));
-    row("connect p50 / p99", ms(connect, 50) + " / " + ms(connect, 99) + " ms");
+    row("connect p50 / p99 / max", ms(connect, 50) + " / " + ms(connect, 99) + " / "
+        + (connect.getTotalCount() == 0 ? 0 : connect.getMaxValue() / 1000.0) + " ms");
+    row("last stream ready after its slot", streams.rampLateMicros() < 0 ? "-" : streams.rampLateMicros() / 1000.0 + " ms");
     row("stream failures", streams.failures().isEmpty() ? "none" : streams.failures().toString());
     row("reconnects (churn)", String.valueOf(streams.reconnects()));
     if (drops != null) {

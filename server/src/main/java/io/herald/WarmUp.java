@@ -1,0 +1,221 @@
+package io.herald;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client side of {@code --warm-up}: opens event streams over real loopback connections to a
+ * listener with the public pipeline, each one until its first bytes of body (the opening comment:
+ * the stream is registered) have arrived, then closes it with a reset (no TIME_WAIT left behind),
+ * keeping {@link #IN_FLIGHT} in flight, until {@code streams} were opened or the time is up.
+ */
+public final class WarmUp {
+  /** What the warm-up did: streams that became ready, connections that failed, how long it took. */
+  public record Result(int ready, int failed, long millis) {}
+
+  /**
+   * Connections in flight at once: enough that every event loop always has new ones to take,
+   * few enough to stay far within the listen backlog.
+   */
+  static final int IN_FLIGHT = 256;
+
+  /** The warm-up's topic: on the warm-up's own broadcaster, which no client ever reaches. */
+  public static final String TOPIC = "herald-warm-up";
+
+  private final Bootstrap bootstrap;
+  private final byte[] request;
+  private final int streams;
+  private final long deadlineNanos;
+  private final AtomicInteger started = new AtomicInteger();
+  private final AtomicInteger ready = new AtomicInteger();
+  private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final ChannelGroup open = new DefaultChannelGroup("warm-up-clients", GlobalEventExecutor.INSTANCE);
+
+  private WarmUp(
+      EventLoopGroup group, Class<? extends Channel> channelClass, InetSocketAddress server, int streams, long deadlineNanos) {
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(channelClass)
+            .remoteAddress(server)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_LINGER, 0)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000);
+    this.request =
+        ("GET /events?topic=" + TOPIC + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
+                + "\r\nAccept: text/event-stream\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    this.streams = streams;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /**
+   * Opens up to {@code streams} streams to {@code server} from {@code group}'s loops, for at most
+   * {@code budgetNanos} (connections still open then are closed); returns when done.
+   */
+  static Result run(
+      EventLoopGroup group,
+      Class<? extends Channel> channelClass,
+      InetSocketAddress server,
+      int streams,
+      long budgetNanos) {
+    long start = System.nanoTime();
+    long deadline = start + budgetNanos;
+    int ready = 0;
+    int failed = 0;
+    // In rounds, each followed by a pause for the compilers to catch up: while C2's queue is
+    // long, HotSpot raises the counts a method needs to be queued at all (Tier4LoadFeedback), so
+    // one long round leaves hot methods uncompiled that the next round gets compiled.
+    for (int round = 0; round < ROUNDS && System.nanoTime() - deadline < 0; round++) {
+      int these = streams / ROUNDS + (round < streams % ROUNDS ? 1 : 0);
+      WarmUp warmUp = new WarmUp(group, channelClass, server, these, deadline);
+      warmUp.start();
+      ready += warmUp.ready.get();
+      failed += warmUp.failed.get();
+      settle(deadline);
+    }
+    return new Result(ready, failed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  /** Rounds of streams, each followed by a pause for the compilers ({@link #settle}). */
+  static final int ROUNDS = 3;
+
+  /** Opens this round's streams and waits for them (cut off a second after the deadline). */
+  private void start() {
+    int first = Math.min(IN_FLIGHT, streams);
+    if (first == 0) {
+      return;
+    }
+    inFlight.set(first);
+    for (int i = 0; i < first; i++) {
+      openNext();
+    }
+    try {
+      // Each connection ends by itself once ready or failed; a server that stops answering is
+      // cut off a second after the deadline.
+      long left = deadlineNanos - System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      if (!finished.await(left, TimeUnit.NANOSECONDS)) {
+        open.close().syncUninterruptibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      open.close().syncUninterruptibly();
+    }
+  }
+
+  /** How often {@link #settle} looks at the compilers, and how long they must have been idle. */
+  static final long SETTLE_STEP_MILLIS = 50;
+
+  /**
+   * Waits, until {@code deadlineNanos} at most, for the JIT to finish what the streams made hot:
+   * until the compilers' total time stopped growing for two {@link #SETTLE_STEP_MILLIS} steps. Their
+   * work would otherwise go on into the first clients' ramp, on the cores the loops need.
+   */
+  static void settle(long deadlineNanos) {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    long before = jit.getTotalCompilationTime();
+    int quiet = 0;
+    while (deadlineNanos - System.nanoTime() > 0) {
+      try {
+        Thread.sleep(SETTLE_STEP_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      long now = jit.getTotalCompilationTime();
+      quiet = now == before ? quiet + 1 : 0;
+      if (quiet == 2) {
+        return;
+      }
+      before = now;
+    }
+  }
+
+  /** One slot of {@link #inFlight}: a new connection if any is left to open, else the slot ends. */
+  private void openNext() {
+    if (started.get() >= streams || System.nanoTime() - deadlineNanos >= 0) {
+      if (inFlight.decrementAndGet() == 0) {
+        finished.countDown();
+      }
+      return;
+    }
+    started.incrementAndGet();
+    ChannelFuture connect = bootstrap.clone().handler(new Stream()).connect();
+    open.add(connect.channel());
+    connect.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            failed.incrementAndGet();
+            openNext();
+          }
+        });
+  }
+
+  /** One warm-up stream: sends the request, waits for the head and the body's first bytes. */
+  private final class Stream extends ChannelInboundHandlerAdapter {
+    /** The last four bytes seen, to find the end of the head ({@code \r\n\r\n}). */
+    private int tail;
+    private boolean headDone;
+    private boolean counted;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(request));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      try {
+        while (in.isReadable() && !counted) {
+          byte b = in.readByte();
+          if (headDone) {
+            counted = true; // the first byte of the body: the stream is registered
+            ready.incrementAndGet();
+            ctx.close();
+          } else {
+            tail = (tail << 8) | (b & 0xff);
+            headDone = tail == 0x0d0a0d0a;
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(in);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!counted) {
+        counted = true;
+        failed.incrementAndGet();
+      }
+      openNext();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
