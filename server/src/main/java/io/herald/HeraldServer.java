@@ -22,6 +22,7 @@ import io.herald.http.StreamLimits;
 import io.herald.ingest.IngestAuth;
 import io.herald.ingest.IngestHandler;
 import io.herald.ingest.IngestServerInitializer;
+import io.herald.ingest.PublishRequest;
 import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
 import io.herald.metrics.PrometheusMetrics;
@@ -44,6 +45,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -319,17 +322,21 @@ public final class HeraldServer implements AutoCloseable {
    * {@code --warm-up}: before the public ports open, event streams are opened and closed again
    * over real loopback connections, through a listener with the public HTTP pipeline and options,
    * so that the JIT has compiled the path of a new stream (accept, pipeline, request, head,
-   * subscribe, first write, close) before the first client's ramp meets it. Everything the
+   * subscribe, first write, close) before the first client's ramp meets it, and, for every second
+   * stream, that of a resumption ({@code Last-Event-ID}, replay) before a reconnect storm does. Everything the
    * warm-up touches is its own (broadcaster, stats, limits, an open authenticator, a topic no
    * client sees) and is dropped after it: the server starts with nothing of it.
    */
+  /** How many events a resuming warm-up stream is replayed: a short replay, as after a brief cut. */
+  static final int WARM_UP_REPLAY_EVENTS = 16;
+
   private void warmUp(WriteBufferWaterMark marks, int sendBuffer) {
     HeraldStats scratch = new HeraldStats();
     Broadcaster b =
         new Broadcaster(
             workers,
             ByteBufAllocator.DEFAULT,
-            new EventHistory(16, 64 * 1024),
+            new EventHistory(4 * WARM_UP_REPLAY_EVENTS, 64 * 1024),
             new EventIdGenerator(System::currentTimeMillis),
             1024,
             scratch,
@@ -340,21 +347,30 @@ public final class HeraldServer implements AutoCloseable {
         bind("warm-up", "127.0.0.1", 0, stack.initializer(null, channels), marks, true, sendBuffer);
     listeners.remove(listener);
     try {
+      // Events for every second stream to resume from: it asks from the first, and the replay
+      // runs to the last.
+      List<PublishRequest> events = new ArrayList<>(WARM_UP_REPLAY_EVENTS + 1);
+      for (int i = 0; i <= WARM_UP_REPLAY_EVENTS; i++) {
+        events.add(new PublishRequest(WarmUp.TOPIC, null, "{\"warm-up\":" + i + "}"));
+      }
+      List<String> ids = b.publish(events);
       WarmUp.Result result =
           WarmUp.run(
               workers,
               transport.socketChannel(),
               (InetSocketAddress) listener.localAddress(),
               config.warmUpStreams,
-              config.warmUp.toNanos());
+              config.warmUp.toNanos(),
+              new WarmUp.Replay(ids.get(0), ids.get(ids.size() - 1)));
       warmUpResult = result;
       log.info(
-          "warm-up: {} streams opened and closed in {} ms ({} failed)",
-          result.ready(), result.millis(), result.failed());
+          "warm-up: {} streams opened and closed in {} ms, {} of them resumed with a replay ({} failed)",
+          result.ready(), result.millis(), result.replayed(), result.failed());
     } finally {
       listener.close().syncUninterruptibly();
       channels.close().syncUninterruptibly();
       b.shutdown(retry).syncUninterruptibly();
+      b.releaseHistory(); // its streams all ended: nothing reads the warm-up's events any more
     }
   }
 

@@ -23,11 +23,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The client side of {@code --warm-up}: opens event streams over real loopback connections to a
  * listener with the public pipeline, each one until its first bytes of body (the opening comment:
  * the stream is registered) have arrived, then closes it with a reset (no TIME_WAIT left behind),
- * keeping {@link #IN_FLIGHT} in flight, until {@code streams} were opened or the time is up.
+ * keeping {@link #IN_FLIGHT} in flight, until {@code streams} were opened or the time is up. Every
+ * second stream resumes instead, with a {@code Last-Event-ID} some events back, and is ready once
+ * its replay has arrived: a reconnect storm after a restart or a network cut is all resumptions,
+ * and a Herald that never replayed compiles that path during the storm (bench/RESULTS.md,
+ * session 7).
  */
 public final class WarmUp {
   /** What the warm-up did: streams that became ready, connections that failed, how long it took. */
-  public record Result(int ready, int failed, long millis) {}
+  public record Result(int ready, int failed, long millis, int replayed) {}
+
+  /**
+   * Where the resuming streams resume: the id they send as {@code Last-Event-ID}, and the id of
+   * the last event of their replay, after which they are ready.
+   */
+  public record Replay(String lastEventId, String lastReplayedId) {}
 
   /**
    * Connections in flight at once: enough that every event loop always has new ones to take,
@@ -40,17 +50,29 @@ public final class WarmUp {
 
   private final Bootstrap bootstrap;
   private final byte[] request;
+  private final byte[] resumeRequest; // null: no stream resumes
+  private final String lastReplayedId;
   private final int streams;
   private final long deadlineNanos;
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger ready = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger replayed = new AtomicInteger();
+  /** Streams opened in every round so far: the even ones resume. */
+  private final AtomicInteger opened;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final ChannelGroup open = new DefaultChannelGroup("warm-up-clients", GlobalEventExecutor.INSTANCE);
 
   private WarmUp(
-      EventLoopGroup group, Class<? extends Channel> channelClass, InetSocketAddress server, int streams, long deadlineNanos) {
+      EventLoopGroup group,
+      Class<? extends Channel> channelClass,
+      InetSocketAddress server,
+      int streams,
+      long deadlineNanos,
+      Replay replay,
+      AtomicInteger opened) {
+    this.opened = opened;
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -59,10 +81,15 @@ public final class WarmUp {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_LINGER, 0)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000);
-    this.request =
-        ("GET /events?topic=" + TOPIC + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
-                + "\r\nAccept: text/event-stream\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+    String head =
+        "GET /events?topic=" + TOPIC + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
+            + "\r\nAccept: text/event-stream\r\n";
+    this.request = (head + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    this.resumeRequest =
+        replay == null
+            ? null
+            : (head + "Last-Event-ID: " + replay.lastEventId() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    this.lastReplayedId = replay == null ? null : replay.lastReplayedId();
     this.streams = streams;
     this.deadlineNanos = deadlineNanos;
   }
@@ -70,29 +97,35 @@ public final class WarmUp {
   /**
    * Opens up to {@code streams} streams to {@code server} from {@code group}'s loops, for at most
    * {@code budgetNanos} (connections still open then are closed); returns when done.
+   *
+   * @param replay where every second stream resumes, or null for none to resume
    */
   static Result run(
       EventLoopGroup group,
       Class<? extends Channel> channelClass,
       InetSocketAddress server,
       int streams,
-      long budgetNanos) {
+      long budgetNanos,
+      Replay replay) {
     long start = System.nanoTime();
     long deadline = start + budgetNanos;
     int ready = 0;
     int failed = 0;
+    int replayed = 0;
+    AtomicInteger opened = new AtomicInteger();
     // In rounds, each followed by a pause for the compilers to catch up: while C2's queue is
     // long, HotSpot raises the counts a method needs to be queued at all (Tier4LoadFeedback), so
     // one long round leaves hot methods uncompiled that the next round gets compiled.
     for (int round = 0; round < ROUNDS && System.nanoTime() - deadline < 0; round++) {
       int these = streams / ROUNDS + (round < streams % ROUNDS ? 1 : 0);
-      WarmUp warmUp = new WarmUp(group, channelClass, server, these, deadline);
+      WarmUp warmUp = new WarmUp(group, channelClass, server, these, deadline, replay, opened);
       warmUp.start();
       ready += warmUp.ready.get();
       failed += warmUp.failed.get();
+      replayed += warmUp.replayed.get();
       settle(deadline);
     }
-    return new Result(ready, failed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return new Result(ready, failed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), replayed);
   }
 
   /** Rounds of streams, each followed by a pause for the compilers ({@link #settle}). */
@@ -161,7 +194,9 @@ public final class WarmUp {
       return;
     }
     started.incrementAndGet();
-    ChannelFuture connect = bootstrap.clone().handler(new Stream()).connect();
+    boolean resumes = opened.incrementAndGet() % 2 == 0 && resumeRequest != null;
+    Stream stream = resumes ? new Stream(resumeRequest, lastReplayedId) : new Stream(request, null);
+    ChannelFuture connect = bootstrap.clone().handler(stream).connect();
     open.add(connect.channel());
     connect.addListener(
         f -> {
@@ -172,16 +207,31 @@ public final class WarmUp {
         });
   }
 
-  /** One warm-up stream: sends the request, waits for the head and the body's first bytes. */
+  /**
+   * One warm-up stream: sends the request, waits for the head and the body's first bytes, or,
+   * resuming, for the body to hold the last replayed event's id.
+   */
   private final class Stream extends ChannelInboundHandlerAdapter {
+    /** A resumed stream's body up to its last replayed id is a few KiB: beyond this it failed. */
+    private static final int MAX_BODY_CHARS = 64 * 1024;
+
+    private final byte[] streamRequest;
+    private final String awaitedId; // null: ready at the body's first byte
+    private final StringBuilder body;
     /** The last four bytes seen, to find the end of the head ({@code \r\n\r\n}). */
     private int tail;
     private boolean headDone;
     private boolean counted;
 
+    Stream(byte[] streamRequest, String awaitedId) {
+      this.streamRequest = streamRequest;
+      this.awaitedId = awaitedId;
+      this.body = awaitedId == null ? null : new StringBuilder();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(request));
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(streamRequest));
     }
 
     @Override
@@ -190,10 +240,20 @@ public final class WarmUp {
       try {
         while (in.isReadable() && !counted) {
           byte b = in.readByte();
-          if (headDone) {
+          if (headDone && awaitedId == null) {
             counted = true; // the first byte of the body: the stream is registered
             ready.incrementAndGet();
             ctx.close();
+          } else if (headDone) {
+            body.append((char) (b & 0xff));
+            if (b == '\n' && body.indexOf(awaitedId) >= 0) {
+              counted = true; // its replay arrived, up to the last event
+              ready.incrementAndGet();
+              replayed.incrementAndGet();
+              ctx.close();
+            } else if (body.length() > MAX_BODY_CHARS) {
+              ctx.close(); // counted as failed
+            }
           } else {
             tail = (tail << 8) | (b & 0xff);
             headDone = tail == 0x0d0a0d0a;

@@ -21,6 +21,7 @@ class WarmUpTest extends HeraldTest {
     start(b -> b.warmUp(Duration.ofSeconds(30)).warmUpStreams(500));
     WarmUp.Result result = herald.server().warmUpResult();
     assertEquals(500, result.ready());
+    assertEquals(250, result.replayed(), "every second stream resumed and got its replay");
     assertEquals(0, result.failed());
     assertEquals(0, herald.server().stats().streams());
     assertEquals(0, herald.server().stats().subscriptions());
