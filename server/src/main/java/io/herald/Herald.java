@@ -247,8 +247,9 @@ public final class Herald implements Callable<Integer> {
   @Option(names = "--warm-up", defaultValue = HeraldConfig.DEFAULT_WARM_UP, converter = DurationConverter.class,
       description = "At start, before the public ports open: open and close up to --warm-up-streams"
           + " event streams over loopback (real sockets, the public pipeline, a private topic and"
-          + " broadcaster) for at most this long, so the first crowd of clients meets compiled code,"
-          + " not a cold JVM. Delays the start by as much (0: no warm-up).")
+          + " broadcaster; every second one resumes with Last-Event-ID and gets a replay) for at most"
+          + " this long, so the first crowd of clients, or a reconnect storm, meets compiled code, not"
+          + " a cold JVM. Delays the start by as much (0: no warm-up).")
   Duration warmUp;
 
   @Option(names = "--warm-up-streams", defaultValue = "" + HeraldConfig.DEFAULT_WARM_UP_STREAMS,
