@@ -3,12 +3,8 @@ package io.herald.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.auth.CorsPolicy;
-import io.herald.ingest.PublishRequest;
 import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
-import io.herald.sse.RetryPolicy;
-import io.herald.sse.Subscriber;
 import io.herald.testing.EmbeddedHttp;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
@@ -34,15 +30,7 @@ class HeldRequestsTest {
         publishes.add(answer);
         return answer;
       };
-  private final EmbeddedChannel channel =
-      new EmbeddedChannel(
-          PlaintextPipeline.initializer(
-              new HttpRouter(
-                  new EventsRoute(null, new Subscriber.Limits(16, 4096, 1, 1), new RetryPolicy(3000), 2, 0, stats),
-                  new PublishRoute(later, true, stats),
-                  CorsPolicy.none(),
-                  false),
-              stats));
+  private final EmbeddedChannel channel = PlaintextPipeline.channel(later, stats);
 
   @AfterEach
   void tearDown() {

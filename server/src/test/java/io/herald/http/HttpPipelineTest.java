@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.auth.CorsPolicy;
 import io.herald.metrics.HeraldStats;
-import io.herald.sse.RetryPolicy;
-import io.herald.sse.Subscriber;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,14 +18,7 @@ class HttpPipelineTest {
   @BeforeEach
   void setUp() {
     HeraldStats stats = new HeraldStats();
-    HttpRouter router =
-        new HttpRouter(
-            new EventsRoute(
-                null, new Subscriber.Limits(16, 4096, 1, 1), new RetryPolicy(3000), 2, 0, stats),
-            new PublishRoute(null, false, stats),
-            CorsPolicy.none(),
-            false);
-    channel = new EmbeddedChannel(PlaintextPipeline.initializer(router, stats));
+    channel = PlaintextPipeline.channel(null, stats);
   }
 
   @AfterEach

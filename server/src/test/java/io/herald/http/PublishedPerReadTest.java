@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.auth.CorsPolicy;
 import io.herald.ingest.PublishRequest;
 import io.herald.ingest.Publisher;
 import io.herald.metrics.HeraldStats;
-import io.herald.sse.RetryPolicy;
-import io.herald.sse.Subscriber;
 import io.herald.testing.EmbeddedHttp;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
@@ -54,15 +51,7 @@ class PublishedPerReadTest {
           return true;
         }
       };
-  private final EmbeddedChannel channel =
-      new EmbeddedChannel(
-          PlaintextPipeline.initializer(
-              new HttpRouter(
-                  new EventsRoute(null, new Subscriber.Limits(16, 4096, 1, 1), new RetryPolicy(3000), 2, 0, stats),
-                  new PublishRoute(atOnce, true, stats),
-                  CorsPolicy.none(),
-                  false),
-              stats));
+  private final EmbeddedChannel channel = PlaintextPipeline.channel(atOnce, stats);
 
   @AfterEach
   void tearDown() {
